@@ -1,0 +1,56 @@
+"""Quiet Door: a discreet way for a landlord's residents to ask for help."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import Flask
+
+from webapp.settings import load_settings, secret_key
+
+MAX_REQUEST_BYTES = 64 * 1024  # a whole referral is a few kilobytes
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the application.
+
+    ``config`` overrides Flask settings for tests; its ``SITE`` entry overrides
+    the landlord's settings (see ``webapp/settings.py``).
+    """
+    config = dict(config or {})
+    instance_path = config.pop("INSTANCE_PATH", None) or os.environ.get("QD_INSTANCE_PATH")
+    app = Flask(__name__, instance_relative_config=True, instance_path=instance_path,
+                static_folder=str(Path(__file__).resolve().parent.parent / "static"))
+
+    # Configuration: the environment and the instance file, read now, not at import.
+    env = os.environ
+    app.config["QD_ENV"] = config.pop("QD_ENV", None) or env.get("QD_ENV", "demo")
+    app.config["SITE"] = load_settings(app.instance_path, env, config.pop("SITE", None))
+    app.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
+    app.config["MAX_FORM_MEMORY_SIZE"] = MAX_REQUEST_BYTES
+    app.config["DATABASE_URL"] = env.get("DATABASE_URL") or "sqlite:///" + str(
+        Path(app.instance_path, "quietdoor.sqlite3")
+    )
+    app.config.update(config)
+    if "SECRET_KEY" not in config:
+        app.config["SECRET_KEY"] = secret_key(
+            app.instance_path, env, generate=app.config["QD_ENV"] != "production"
+        )
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    from webapp import db, i18n, security
+
+    security.init_app(app)  # first, so that every response, error pages too, has its headers
+    i18n.init_app(app)
+    db.init_app(app)
+
+    from webapp.public import bp as public_bp
+
+    app.register_blueprint(public_bp)
+
+    from webapp import errors, templating
+
+    errors.init_app(app)
+    templating.init_app(app)
+    return app

@@ -1,0 +1,104 @@
+"""The database: one SQLAlchemy engine per app, schema changes through Alembic.
+
+SQLite is the embedded default (a file in the instance folder); PostgreSQL
+through psycopg 3 in production. ``flask --app webapp db upgrade`` brings the
+schema to the newest migration; nothing creates tables behind Alembic's back.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from alembic import command
+from alembic.config import Config
+from flask import Flask, current_app
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.orm import DeclarativeBase, scoped_session, sessionmaker
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+def normalise_url(url: str) -> str:
+    """Let ``postgres://`` and ``postgresql://`` mean psycopg 3."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def make_engine(url: str) -> Engine:
+    url = normalise_url(url)
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": 15})
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_connection, _record):
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA secure_delete=ON")  # purged rows leave no bytes behind
+            cursor.close()
+
+        return engine
+    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+
+
+def alembic_config(engine: Engine) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["engine"] = engine
+    return config
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    command.upgrade(alembic_config(engine), revision)
+
+
+def downgrade(engine: Engine, revision: str) -> None:
+    command.downgrade(alembic_config(engine), revision)
+
+
+def ping(engine: Engine) -> bool:
+    """True when the database answers a trivial query."""
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except Exception:  # any failure means "not answering"; the caller says so
+        return False
+    return True
+
+
+def init_app(app: Flask) -> None:
+    engine = make_engine(app.config["DATABASE_URL"])
+    app.extensions["db_engine"] = engine
+    app.extensions["db_session"] = scoped_session(sessionmaker(bind=engine))
+
+    @app.teardown_appcontext
+    def remove_session(_exc):
+        app.extensions["db_session"].remove()
+
+    app.cli.add_command(db_cli)
+
+
+def engine() -> Engine:
+    return current_app.extensions["db_engine"]
+
+
+def session():
+    return current_app.extensions["db_session"]
+
+
+@click.group("db", help="Create and migrate the database.")
+def db_cli():
+    pass
+
+
+@db_cli.command("upgrade", help="Bring the schema to the newest migration.")
+def upgrade_command():
+    upgrade(engine())
+    click.echo("Database is up to date.")

@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+from flask import current_app, redirect, render_template, request
+
+from webapp import db
+from webapp.i18n import localised_route
+from webapp.public import bp
+from webapp.public.browsers import detect, in_order
+from webapp.public.guidance import STEPS
+from webapp.public.hours import office_hours_rows
+
+# Sent with the exit: the browser drops our cache, cookies and storage.
+CLEAR_SITE_DATA = '"cache", "cookies", "storage"'
+
+
+@localised_route(bp, "/")
+def home():
+    return render_template("public/home.html")
+
+
+@localised_route(bp, "/ask")
+def ask():
+    hours = office_hours_rows(current_app.config["SITE"].office_hours)
+    return render_template("public/ask.html", office_hours=hours)
+
+
+@localised_route(bp, "/concern")
+def concern():
+    return render_template("public/concern.html")
+
+
+@localised_route(bp, "/recognising-abuse")
+def recognising_abuse():
+    return render_template("public/recognising_abuse.html")
+
+
+@localised_route(bp, "/what-we-can-do")
+def what_we_can_do():
+    return render_template("public/what_we_can_do.html")
+
+
+@localised_route(bp, "/other-help")
+def other_help():
+    return render_template("public/other_help.html")
+
+
+@localised_route(bp, "/safety-online")
+def safety_online():
+    user_agent = request.headers.get("User-Agent")
+    return render_template("public/safety_online.html", steps=STEPS,
+                           browsers=in_order(user_agent), detected=detect(user_agent))
+
+
+@bp.route("/exit")
+def exit():  # noqa: A001  (the URL a quick exit follows)
+    response = redirect(current_app.config["SITE"].exit_url, code=303)
+    response.headers["Clear-Site-Data"] = CLEAR_SITE_DATA
+    return response
+
+
+@bp.route("/health")
+def health():
+    """For the load balancer: 200 when the database answers, 503 when not."""
+    if db.ping(db.engine()):
+        return "ok\n", 200, {"Content-Type": "text/plain"}
+    return "unavailable\n", 503, {"Content-Type": "text/plain"}

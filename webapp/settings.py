@@ -1,0 +1,220 @@
+"""The landlord's settings: read from one instance file and the environment.
+
+This module does not import Flask. ``load_settings`` returns a frozen
+``Settings`` that the application factory stores on the app; a mistake in the
+file stops the start with a message that names the key and says what is wrong.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+import secrets
+import tomllib
+from dataclasses import dataclass, field
+from datetime import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+CONFIG_FILE_NAME = "quietdoor.toml"
+SECRET_KEY_FILE_NAME = "secret_key"
+
+DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+# The bank-holiday calendars of the UK nations, as the `holidays` package names them.
+NATIONS = {"england": "ENG", "wales": "WLS", "scotland": "SCT", "northern-ireland": "NIR"}
+
+# Neutral sites must open in the browser, never hand over to an app: an app
+# that opens leaves our page showing in the browser behind it. These hosts are
+# claimed by phone apps (universal links / Android app links).
+APP_OPENING_HOSTS = (
+    "youtube.com", "youtu.be", "facebook.com", "instagram.com", "twitter.com", "x.com",
+    "tiktok.com", "reddit.com", "amazon.co.uk", "amazon.com", "netflix.com", "spotify.com",
+    "bbc.co.uk", "bbc.com", "maps.google.com", "pinterest.com", "linkedin.com", "ebay.co.uk",
+    "whatsapp.com", "snapchat.com", "wikipedia.org",
+)
+
+
+class SettingsError(ValueError):
+    """A setting is missing or wrong; the message says which and how to fix it."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    organisation_name: str = "Northgate Homes (demo)"
+    team_name: str = "Community Safety team"
+    team_phone: str = "0808 157 0192"
+    brand_colour: str = "#1d4f73"
+    helpline_name: str = "National Domestic Abuse Helpline"
+    helpline_phone: str = "0808 2000 247"
+    office_hours: dict[str, tuple[time, time] | None] = field(
+        default_factory=lambda: dict.fromkeys(DAYS[:5], (time(9), time(17)))
+        | dict.fromkeys(DAYS[5:])
+    )
+    bank_holiday_nation: str = "england"
+    exit_url: str = "https://www.google.co.uk/"
+    languages: tuple[str, ...] = ("en", "cy", "ar")
+    neutral_titles: bool = False
+    neutral_title: str = "Home"
+    retention_days: int = 365
+
+    @property
+    def holidays_subdivision(self) -> str:
+        return NATIONS[self.bank_holiday_nation]
+
+    @property
+    def brand_text_colour(self) -> str:
+        """Black or white, whichever reads better on the brand colour."""
+        return "#ffffff" if contrast(self.brand_colour, "#ffffff") >= 4.5 else "#0b0c0c"
+
+
+def load_settings(
+    instance_path: str | os.PathLike,
+    environ: dict[str, str] | None = None,
+    overrides: dict | None = None,
+) -> Settings:
+    """Read the instance file (or ``QD_CONFIG_FILE``), then ``QD_*`` variables."""
+    environ = os.environ if environ is None else environ
+    path = Path(environ.get("QD_CONFIG_FILE") or Path(instance_path, CONFIG_FILE_NAME))
+    raw: dict = {}
+    if path.exists():
+        try:
+            raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise SettingsError(f"{path}: {exc}") from exc
+    elif "QD_CONFIG_FILE" in environ:
+        raise SettingsError(f"QD_CONFIG_FILE names {path}, which does not exist")
+
+    known = {f.name for f in dataclasses.fields(Settings)}
+    unknown = sorted(set(raw) - known)
+    if unknown:
+        raise SettingsError(f"{path}: unknown setting(s) {', '.join(unknown)}")
+    for name in known:
+        value = environ.get("QD_" + name.upper())
+        if value is not None:
+            raw[name] = value
+    raw.update(overrides or {})
+    return _validate(raw)
+
+
+def _validate(raw: dict) -> Settings:
+    values = dict(raw)
+    for name in ("organisation_name", "team_name", "team_phone", "helpline_name",
+                 "helpline_phone", "neutral_title"):
+        if name in values and not str(values[name]).strip():
+            raise SettingsError(f"{name} must not be empty")
+
+    if "brand_colour" in values and not re.fullmatch(r"#[0-9a-fA-F]{6}", values["brand_colour"]):
+        raise SettingsError("brand_colour must be a colour like #1d4f73")
+
+    if "bank_holiday_nation" in values and values["bank_holiday_nation"] not in NATIONS:
+        raise SettingsError(f"bank_holiday_nation must be one of {', '.join(NATIONS)}")
+
+    if "exit_url" in values:
+        values["exit_url"] = check_exit_url(values["exit_url"])
+
+    if "languages" in values:
+        langs = values["languages"]
+        if isinstance(langs, str):
+            langs = [code.strip() for code in langs.split(",") if code.strip()]
+        if not langs or langs[0] != "en":
+            raise SettingsError("languages must be a list that starts with \"en\"")
+        values["languages"] = tuple(dict.fromkeys(langs))
+
+    if isinstance(values.get("neutral_titles"), str):
+        values["neutral_titles"] = values["neutral_titles"].lower() in ("1", "true", "yes", "on")
+
+    if "retention_days" in values:
+        try:
+            values["retention_days"] = int(values["retention_days"])
+        except (TypeError, ValueError):
+            raise SettingsError("retention_days must be a whole number of days") from None
+        if values["retention_days"] < 1:
+            raise SettingsError("retention_days must be at least 1")
+
+    if "office_hours" in values:
+        values["office_hours"] = parse_office_hours(values["office_hours"])
+    return Settings(**values)
+
+
+def check_exit_url(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        raise SettingsError("exit_url must be a full web address, like https://www.google.co.uk/")
+    host = parts.hostname.lower()
+    for claimed in APP_OPENING_HOSTS:
+        if host == claimed or host.endswith("." + claimed):
+            raise SettingsError(
+                f"exit_url: {host} opens an app on many phones, which leaves this site "
+                "showing behind it; choose a site that opens in the browser"
+            )
+    return url
+
+
+def parse_office_hours(table: dict) -> dict[str, tuple[time, time] | None]:
+    """``{"monday": "09:00-17:00", "saturday": "closed"}``; days left out are closed."""
+    if not isinstance(table, dict):
+        raise SettingsError("office_hours must be a table of days, like monday = \"09:00-17:00\"")
+    unknown = sorted(set(table) - set(DAYS))
+    if unknown:
+        raise SettingsError(f"office_hours: unknown day(s) {', '.join(unknown)}")
+    hours: dict[str, tuple[time, time] | None] = {}
+    for day in DAYS:
+        text = str(table.get(day, "closed")).strip().lower()
+        if text == "closed":
+            hours[day] = None
+            continue
+        match = re.fullmatch(r"(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})", text)
+        if not match:
+            raise SettingsError(f"office_hours.{day} must look like \"09:00-17:00\" or \"closed\"")
+        h1, m1, h2, m2 = map(int, match.groups())
+        try:
+            start, end = time(h1, m1), time(h2, m2)
+        except ValueError:
+            raise SettingsError(f"office_hours.{day} has a time that does not exist") from None
+        if start >= end:
+            raise SettingsError(f"office_hours.{day} must end after it starts")
+        hours[day] = (start, end)
+    return hours
+
+
+def secret_key(instance_path: str | os.PathLike, environ: dict[str, str], generate: bool) -> str:
+    """``SECRET_KEY`` from the environment, else the instance file.
+
+    In the demo the file is made once, readable by its owner only. In
+    production it is never made here: every machine behind a load balancer
+    must share one key, so it has to be given.
+    """
+    if environ.get("SECRET_KEY"):
+        return environ["SECRET_KEY"]
+    path = Path(instance_path, SECRET_KEY_FILE_NAME)
+    if not path.exists():
+        if not generate:
+            raise SettingsError(
+                f"No SECRET_KEY: set the SECRET_KEY environment variable or write one to {path}"
+            )
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # another worker made it first
+            pass
+        else:
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_hex(32))
+    key = path.read_text().strip()
+    if len(key) < 32:
+        raise SettingsError(f"{path} holds a secret key shorter than 32 characters")
+    return key
+
+
+def _luminance(colour: str) -> float:
+    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast(first: str, second: str) -> float:
+    """The WCAG contrast ratio of two ``#rrggbb`` colours."""
+    light, dark = sorted((_luminance(first), _luminance(second)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)

@@ -1,0 +1,35 @@
+"""What every template can use: the landlord's settings and page titles."""
+
+from __future__ import annotations
+
+from flask import Flask, current_app
+from jinja2 import StrictUndefined
+from markupsafe import Markup
+
+
+def document_title(title: str) -> str:
+    """The ``<title>``: the page's own, or the neutral one the landlord chose."""
+    site = current_app.config["SITE"]
+    if site.neutral_titles:
+        return site.neutral_title
+    return f"{Markup(title).striptags()} – {site.organisation_name}"
+
+
+def tel(number: str) -> Markup:
+    """A phone number that a tap on a phone dials; digits stay left to right."""
+    digits = "".join(ch for ch in number if ch.isdigit() or ch == "+")
+    return Markup('<a class="tel" href="tel:{}" dir="ltr">{}</a>').format(digits, number)
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.undefined = StrictUndefined
+
+    @app.context_processor
+    def site_context():
+        site = app.config["SITE"]
+        return {
+            "site": site,
+            "document_title": document_title,
+            "tel": tel,
+            "favicon": "img/neutral.svg" if site.neutral_titles else "img/door.svg",
+        }
