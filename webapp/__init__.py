@@ -39,9 +39,11 @@ def create_app(config: dict | None = None) -> Flask:
         )
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
-    from webapp import db, i18n, security
+    from webapp import db, i18n, logs, security
 
+    logs.init_app(app)
     security.init_app(app)  # first, so that every response, error pages too, has its headers
+    security.csrf.init_app(app)
     i18n.init_app(app)
     db.init_app(app)
 

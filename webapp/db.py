@@ -13,6 +13,7 @@ import click
 from alembic import command
 from alembic.config import Config
 from flask import Flask, current_app
+from flask.cli import AppGroup
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import DeclarativeBase, scoped_session, sessionmaker
 
@@ -93,9 +94,7 @@ def session():
     return current_app.extensions["db_session"]
 
 
-@click.group("db", help="Create and migrate the database.")
-def db_cli():
-    pass
+db_cli = AppGroup("db", help="Create and migrate the database.")
 
 
 @db_cli.command("upgrade", help="Bring the schema to the newest migration.")

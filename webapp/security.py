@@ -8,8 +8,9 @@ a browser cache holding our stylesheet is itself a trace of the visit.
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, abort, request
 from flask_talisman import Talisman
+from flask_wtf.csrf import CSRFProtect
 
 CSP = {
     "default-src": "'self'",
@@ -36,6 +37,7 @@ PERMISSIONS_POLICY = dict.fromkeys(
 )
 
 talisman = Talisman()
+csrf = CSRFProtect()
 
 
 def init_app(app: Flask) -> None:
@@ -56,6 +58,12 @@ def init_app(app: Flask) -> None:
         x_content_type_options=True,
     )
     app.config["SESSION_PERMANENT"] = False  # cookies end with the browser, never stored
+
+    @app.before_request
+    def refuse_oversized_requests():
+        # Before routing answers: a huge body is refused whatever its address.
+        if (request.content_length or 0) > app.config["MAX_CONTENT_LENGTH"]:
+            abort(413)
 
     @app.after_request
     def no_store(response):

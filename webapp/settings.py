@@ -18,7 +18,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 CONFIG_FILE_NAME = "quietdoor.toml"
-SECRET_KEY_FILE_NAME = "secret_key"
+SECRET_KEY_FILE_NAME = "secret_key"  # noqa: S105  (a file name, not a key)
 
 DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
@@ -66,7 +66,8 @@ class Settings:
     @property
     def brand_text_colour(self) -> str:
         """Black or white, whichever reads better on the brand colour."""
-        return "#ffffff" if contrast(self.brand_colour, "#ffffff") >= 4.5 else "#0b0c0c"
+        white = contrast(self.brand_colour, "#ffffff")
+        return "#ffffff" if white >= contrast(self.brand_colour, "#0b0c0c") else "#0b0c0c"
 
 
 def load_settings(
@@ -105,8 +106,15 @@ def _validate(raw: dict) -> Settings:
         if name in values and not str(values[name]).strip():
             raise SettingsError(f"{name} must not be empty")
 
-    if "brand_colour" in values and not re.fullmatch(r"#[0-9a-fA-F]{6}", values["brand_colour"]):
-        raise SettingsError("brand_colour must be a colour like #1d4f73")
+    if "brand_colour" in values:
+        colour = values["brand_colour"]
+        if not re.fullmatch(r"#[0-9a-fA-F]{6}", colour):
+            raise SettingsError("brand_colour must be a colour like #1d4f73")
+        if max(contrast(colour, "#ffffff"), contrast(colour, "#0b0c0c")) < 4.5:
+            raise SettingsError(
+                f"brand_colour {colour} is too mid-toned for readable text on it; "
+                "choose a darker or a lighter colour"
+            )
 
     if "bank_holiday_nation" in values and values["bank_holiday_nation"] not in NATIONS:
         raise SettingsError(f"bank_holiday_nation must be one of {', '.join(NATIONS)}")

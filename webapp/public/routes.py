@@ -51,8 +51,8 @@ def safety_online():
                            browsers=in_order(user_agent), detected=detect(user_agent))
 
 
-@bp.route("/exit")
-def exit():  # noqa: A001  (the URL a quick exit follows)
+@bp.route("/exit", endpoint="exit")
+def exit_site():
     response = redirect(current_app.config["SITE"].exit_url, code=303)
     response.headers["Clear-Site-Data"] = CLEAR_SITE_DATA
     return response

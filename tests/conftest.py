@@ -1,0 +1,141 @@
+"""Fixtures every test can use: an app on a temporary instance folder, its
+client, and ``page_checks`` for the things every HTML page must get right."""
+
+from __future__ import annotations
+
+import os
+import re
+import uuid
+from html.parser import HTMLParser
+
+import pytest
+
+from webapp import create_app
+
+LANGUAGES = ("en", "cy", "ar")
+
+
+@pytest.fixture
+def make_app(tmp_path):
+    """Build an app with its own instance folder; ``SITE`` overrides settings."""
+
+    apps = []
+
+    def make(database_url: str | None = None, **config):
+        config.setdefault("TESTING", True)
+        config.setdefault("INSTANCE_PATH", str(tmp_path / "instance"))
+        config.setdefault("SECRET_KEY", "test-" + uuid.uuid4().hex)
+        config.setdefault("DATABASE_URL",
+                          database_url or f"sqlite:///{tmp_path / 'test.sqlite3'}")
+        apps.append(create_app(config))
+        return apps[-1]
+
+    yield make
+    for made in apps:
+        made.extensions["db_engine"].dispose()
+
+
+@pytest.fixture
+def app(make_app):
+    return make_app()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+# ---------------------------------------------------------------------------
+# Databases: SQLite always; PostgreSQL when TEST_POSTGRES_URL is set. Each
+# PostgreSQL test makes its own database and drops it afterwards.
+
+
+def _postgres_database():
+    import psycopg
+
+    admin_url = os.environ["TEST_POSTGRES_URL"].replace("postgresql+psycopg://", "postgresql://")
+    name = "qd_test_" + uuid.uuid4().hex[:12]
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    base, _, _ = admin_url.rpartition("/")
+    try:
+        yield f"{base}/{name}".replace("postgresql://", "postgresql+psycopg://", 1)
+    finally:
+        with psycopg.connect(admin_url, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path):
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'db.sqlite3'}"
+        return
+    if not os.environ.get("TEST_POSTGRES_URL"):
+        pytest.skip("PostgreSQL tests need TEST_POSTGRES_URL, "
+                    "e.g. postgresql://127.0.0.1:5432/test (.ci/run sets it)")
+    yield from _postgres_database()
+
+
+# ---------------------------------------------------------------------------
+# What every HTML page must get right (after GOV.UK Notify's client_request).
+
+
+class _Page(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, dict]] = []
+        self.h1 = 0
+        self.title = ""
+        self.h1_text = ""
+        self._in: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = {k: (v or "") for k, v in attrs}
+        self.tags.append((tag, attrs))
+        if tag == "h1":
+            self.h1 += 1
+        if tag in ("title", "h1"):
+            self._in.append(tag)
+
+    def handle_endtag(self, tag):
+        if self._in and self._in[-1] == tag:
+            self._in.pop()
+
+    def handle_data(self, data):
+        if "title" in self._in:
+            self.title += data
+        if "h1" in self._in:
+            self.h1_text += data
+
+
+def check_page(response):
+    """Assert the page is sound, and return its parsed tags."""
+    html = response.get_data(as_text=True)
+    page = _Page()
+    page.feed(html)
+    assert page.h1 == 1, "exactly one <h1>"
+    assert page.title.strip().startswith(page.h1_text.strip()), "the <title> starts with the <h1>"
+    ids = [attrs["id"] for _, attrs in page.tags if "id" in attrs]
+    assert len(ids) == len(set(ids)), "ids are unique"
+    csp = response.headers["Content-Security-Policy"]
+    nonce = re.search(r"script-src [^;]*'nonce-([^']+)'", csp).group(1)
+    for tag, attrs in page.tags:
+        if tag in ("script", "style"):
+            assert attrs.get("nonce") == nonce, f"<{tag}> carries this response's nonce"
+        for name in ("src", "href", "action", "srcset", "poster", "data"):
+            value = attrs.get(name, "")
+            loads = tag in ("script", "img", "link", "iframe", "source", "video", "audio", "form")
+            if loads and re.match(r"^(https?:)?//", value):
+                raise AssertionError(f"<{tag} {name}={value}> loads from another origin")
+        if "style" in attrs:
+            raise AssertionError("inline style attributes are blocked by the CSP")
+    first_link = next(attrs for tag, attrs in page.tags if tag == "a")
+    assert first_link.get("id") == "quick-exit", "the quick exit comes first"
+    assert first_link["href"] == "/exit"
+    assert "999" in html and "55" in html, "emergency help on every page"
+    return page
+
+
+@pytest.fixture
+def page_checks():
+    return check_page

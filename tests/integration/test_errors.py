@@ -1,0 +1,83 @@
+"""Bad input: a friendly page in the visitor's language, the quick exit and 999,
+the right status, and never a stack trace."""
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+
+def test_unknown_page(client, page_checks):
+    response = client.get("/no-such-page")
+    assert response.status_code == 404
+    page_checks(response)
+    assert "Page not found" in response.get_data(as_text=True)
+
+
+def test_unknown_page_in_arabic_is_in_arabic(client, page_checks):
+    response = client.get("/ar/no-such-page")
+    assert response.status_code == 404
+    html = response.get_data(as_text=True)
+    page_checks(response)
+    assert '<html lang="ar" dir="rtl">' in html
+    assert "Page not found" not in html
+
+
+def test_unknown_language_code(client, page_checks):
+    response = client.get("/xx/")
+    assert response.status_code == 404
+    page_checks(response)
+    assert '<html lang="en"' in response.get_data(as_text=True)
+
+
+def test_wrong_method(client, page_checks):
+    response = client.post("/cy/")
+    assert response.status_code == 405
+    assert "GET" in response.headers["Allow"]
+    page_checks(response)
+    assert '<html lang="cy"' in response.get_data(as_text=True)
+
+
+def test_oversized_request(client, page_checks):
+    response = client.post("/ask", data={"x": "a" * 200_000})
+    assert response.status_code == 413
+    page_checks(response)
+
+
+def test_unexpected_failure_shows_the_friendly_page_and_logs_no_message(make_app, caplog):
+    app = make_app()
+    app.config["TESTING"] = False
+
+    @app.route("/boom")
+    def boom():
+        raise ValueError("someone's typed answer")
+
+    response = app.test_client().get("/boom")
+    assert response.status_code == 500
+    html = response.get_data(as_text=True)
+    assert "Traceback" not in html and "typed answer" not in html
+    assert "/exit" in html and "999" in html
+    assert "typed answer" not in caplog.text
+    assert "ValueError" in caplog.text
+
+
+@settings(max_examples=150, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(path=st.text(min_size=1, max_size=80))
+def test_any_path_gets_a_safe_answer(client, path):
+    response = client.get("/" + path.lstrip("/"))
+    assert response.status_code in (200, 301, 302, 303, 308, 404)
+    if response.status_code == 404:
+        html = response.get_data(as_text=True)
+        assert "/exit" in html and "999" in html
+        assert "Traceback" not in html
+
+
+def test_missing_csrf_token_is_a_friendly_400(make_app, page_checks):
+    app = make_app(WTF_CSRF_ENABLED=True)
+
+    @app.post("/cy/probe")
+    def probe():
+        return "accepted"
+
+    response = app.test_client().post("/cy/probe", data={"answer": "x"})
+    assert response.status_code == 400
+    page_checks(response)
+    assert '<html lang="cy"' in response.get_data(as_text=True)

@@ -1,0 +1,67 @@
+"""No traces: the headers on every response, and no cookie on a page view."""
+
+import re
+
+import pytest
+
+from tests.conftest import LANGUAGES
+from tests.integration.test_pages import PAGES, localised
+
+EVERY_RESPONSE = [localised(p, lang) for p in PAGES for lang in LANGUAGES] + [
+    "/exit", "/no-such-page", "/ar/no-such-page", "/static/css/site.css", "/static/js/site.js",
+    "/health",
+]
+
+
+@pytest.mark.parametrize("path", EVERY_RESPONSE)
+def test_headers_on_every_response(client, path):
+    with client.get(path) as response:
+        headers = response.headers
+    csp = dict(part.strip().split(" ", 1) for part in headers["Content-Security-Policy"].split(";"))
+    assert csp["default-src"] == "'self'"
+    assert re.fullmatch(r"'self' 'nonce-[\w-]+'", csp["script-src"])
+    assert "unsafe-inline" not in headers["Content-Security-Policy"]
+    assert "unsafe-eval" not in headers["Content-Security-Policy"]
+    assert csp["frame-ancestors"] == "'none'"
+    assert csp["form-action"] == "'self'"
+    assert csp["object-src"] == "'none'"
+    assert "no-store" in headers["Cache-Control"]
+    assert headers["Referrer-Policy"] == "no-referrer"
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert "geolocation=()" in headers["Permissions-Policy"]
+    assert "camera=()" in headers["Permissions-Policy"]
+    assert "Strict-Transport-Security" not in headers  # the demo runs on plain http
+    assert not headers.getlist("Set-Cookie"), "no cookie at all"
+
+
+def test_nonce_changes_on_every_request(client):
+    first = client.get("/").headers["Content-Security-Policy"]
+    second = client.get("/").headers["Content-Security-Policy"]
+    assert first != second
+
+
+def test_production_sends_hsts_and_goes_to_https(make_app):
+    client = make_app(QD_ENV="production").test_client()
+    assert client.get("/").status_code == 302  # plain http goes to https
+    response = client.get("/", headers={"X-Forwarded-Proto": "https"})
+    assert response.status_code == 200
+    assert "max-age=" in response.headers["Strict-Transport-Security"]
+
+
+def test_session_cookie_never_persists(app):
+    assert app.config["SESSION_PERMANENT"] is False
+    assert app.config["SESSION_COOKIE_HTTPONLY"] is True
+    assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
+
+
+def test_exit_clears_site_data_and_goes_to_the_neutral_site(client):
+    response = client.get("/exit")
+    assert response.status_code == 303
+    assert response.headers["Location"] == "https://www.google.co.uk/"
+    assert response.headers["Clear-Site-Data"] == '"cache", "cookies", "storage"'
+
+
+def test_exit_url_is_configurable(make_app):
+    client = make_app(SITE={"exit_url": "https://www.metoffice.gov.uk/"}).test_client()
+    assert client.get("/cy/").status_code == 200
+    assert client.get("/exit").headers["Location"] == "https://www.metoffice.gov.uk/"
