@@ -22,6 +22,11 @@ def tel(number: str) -> Markup:
     return Markup('<a class="tel" href="tel:{}" dir="ltr">{}</a>').format(digits, number)
 
 
+def isolate(text: str) -> Markup:
+    """A name set into a sentence keeps its own direction (Latin inside Arabic)."""
+    return Markup("<bdi>{}</bdi>").format(text)
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.undefined = StrictUndefined
 
@@ -32,5 +37,6 @@ def init_app(app: Flask) -> None:
             "site": site,
             "document_title": document_title,
             "tel": tel,
+            "isolate": isolate,
             "favicon": "img/neutral.svg" if site.neutral_titles else "img/door.svg",
         }
