@@ -166,3 +166,17 @@ def test_always_in_view_on_a_phone(new_page, path):
     assert box["y"] >= 0 and box["y"] + box["height"] <= 640
     assert box["x"] >= 0 and box["x"] + box["width"] <= 360
     assert box["height"] >= 24  # WCAG 2.2 target size
+
+
+def test_exit_clears_what_the_site_left_in_the_browser(page, neutral, live_server):
+    page.goto("/")
+    page.evaluate("""() => {
+        document.cookie = 'probe=1; path=/';
+        localStorage.setItem('probe', '1');
+        sessionStorage.setItem('probe', '1');
+    }""")
+    page.click("#quick-exit")
+    assert_left(page, neutral)
+    page.goto(f"{live_server}/")
+    left = page.evaluate("() => [document.cookie, localStorage.length, sessionStorage.length]")
+    assert left == ["", 0, 0]
