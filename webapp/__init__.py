@@ -39,17 +39,22 @@ def create_app(config: dict | None = None) -> Flask:
         )
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
-    from webapp import db, i18n, logs, security
+    app.config.setdefault("REDIS_URL", env.get("REDIS_URL"))
+    app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "Europe/London")
+
+    from webapp import db, i18n, limits, logs, referrals, security
 
     logs.init_app(app)
     security.init_app(app)  # first, so that every response, error pages too, has its headers
     security.csrf.init_app(app)
+    limits.init_app(app)
     i18n.init_app(app)
     db.init_app(app)
 
     from webapp.public import bp as public_bp
 
     app.register_blueprint(public_bp)
+    referrals.init_app(app)
 
     from webapp import errors, templating
 

@@ -58,6 +58,8 @@ class Settings:
     neutral_titles: bool = False
     neutral_title: str = "Home"
     retention_days: int = 365
+    promise: str = "24h"  # or "same-working-day"
+    promise_hours: int = 24
 
     @property
     def holidays_subdivision(self) -> str:
@@ -132,6 +134,16 @@ def _validate(raw: dict) -> Settings:
 
     if isinstance(values.get("neutral_titles"), str):
         values["neutral_titles"] = values["neutral_titles"].lower() in ("1", "true", "yes", "on")
+
+    if "promise" in values and values["promise"] not in ("24h", "same-working-day"):
+        raise SettingsError('promise must be "24h" or "same-working-day"')
+    if "promise_hours" in values:
+        try:
+            values["promise_hours"] = int(values["promise_hours"])
+        except (TypeError, ValueError):
+            raise SettingsError("promise_hours must be a whole number of hours") from None
+        if not 1 <= values["promise_hours"] <= 72:
+            raise SettingsError("promise_hours must be between 1 and 72")
 
     if "retention_days" in values:
         try:

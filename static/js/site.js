@@ -9,20 +9,27 @@
 (function () {
   "use strict";
 
-  var exitLink = document.getElementById("quick-exit");
-  if (!exitLink) { return; }
-  var exitUrl = exitLink.href;
-  var statusBox = document.getElementById("exit-status");
-  var hint = document.getElementById("exit-hint");
+  // Looked up when needed: a re-shown form page replaces the body.
+  function byId(id) { return document.getElementById(id); }
+  function exitData(name) { var link = byId("quick-exit"); return link ? link.getAttribute(name) : ""; }
+
+  var firstExit = byId("quick-exit");
+  if (!firstExit) { return; }
+  var exitUrl = firstExit.href;
   var SHIFT_PRESSES = 3;
   var SHIFT_WINDOW_MS = 5000;
   var ESCAPE_WINDOW_MS = 2000;
   var leaving = false;
 
-  if (hint) { hint.hidden = false; }
+  function showHint() {
+    var hint = byId("exit-hint");
+    if (hint) { hint.hidden = false; }
+  }
+  showHint();
 
   function announce(text) {
-    if (statusBox) { statusBox.textContent = text || ""; }
+    var box = byId("exit-status");
+    if (box) { box.textContent = text || ""; }
   }
 
   function leave() {
@@ -32,16 +39,18 @@
     document.documentElement.className += " leaving";
     document.body.style.display = "none";
     document.title = "";
-    announce(exitLink.getAttribute("data-leaving"));
+    announce(exitData("data-leaving"));
     window.location.replace(exitUrl);
     // A late Escape can stop a page load; if we are still here, go again.
     window.setInterval(function () { window.location.replace(exitUrl); }, 4000);
   }
 
-  exitLink.addEventListener("click", function (event) {
-    event.preventDefault();
-    leave();
-  });
+  document.addEventListener("click", function (event) {
+    if (event.target.closest && event.target.closest("#quick-exit")) {
+      event.preventDefault();
+      leave();
+    }
+  }, true);
 
   /* Shift 3 times: a Shift that is pressed and released with no other key in
    * between counts; any other key (a capital letter, say) starts again. */
@@ -76,7 +85,7 @@
         return;
       }
       escapeAt = now;
-      announce(exitLink.getAttribute("data-escape-1"));
+      announce(exitData("data-escape-1"));
     } else {
       escapeAt = 0;
     }
@@ -95,7 +104,7 @@
     if (shiftCount >= SHIFT_PRESSES) {
       leave();
     } else {
-      announce(exitLink.getAttribute("data-shift-" + (SHIFT_PRESSES - shiftCount)));
+      announce(exitData("data-shift-" + (SHIFT_PRESSES - shiftCount)));
     }
   }, true);
 
@@ -112,6 +121,47 @@
     if (link.pathname === window.location.pathname && link.hash) { return; }  // same-page anchor
     event.preventDefault();
     window.location.replace(link.href);
+  });
+
+  /* Forms are sent with fetch, and the next page replaces this one in the
+   * history, so a whole journey adds no entries to the tab's history. A page
+   * that comes back with errors replaces the body; if anything goes wrong,
+   * the form is sent the ordinary way. */
+  var sending = false;
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    // getAttribute: a field named "method" or "action" would hide the properties.
+    if (leaving || (form.getAttribute("method") || "").toLowerCase() !== "post" || !window.fetch ||
+        !window.DOMParser || !window.URLSearchParams) { return; }
+    event.preventDefault();
+    if (sending) { return; }
+    sending = true;
+    fetch(form.getAttribute("action") || window.location.href, {
+      method: "POST",
+      credentials: "same-origin",
+      body: new URLSearchParams(new FormData(form))
+    }).then(function (response) {
+      if (leaving) { return; }
+      if (response.redirected) {
+        window.location.replace(response.url);
+        return;
+      }
+      return response.text().then(function (html) {
+        // The new page's <style> carries another response's nonce: leave it out.
+        var page = new DOMParser().parseFromString(
+          html.replace(/<style[\s\S]*?<\/style>/i, ""), "text/html");
+        document.title = page.title;
+        document.body.replaceWith(document.adoptNode(page.body));
+        showHint();
+        sending = false;
+        var summary = byId("error-summary");
+        if (summary) { summary.focus(); } else { window.scrollTo(0, 0); }
+      });
+    }).catch(function (problem) {
+      if (window.console) { window.console.error(problem); }
+      sending = false;
+      HTMLFormElement.prototype.submit.call(form);
+    });
   });
 
   // A page shown again from the back-forward cache after an exit stays hidden.

@@ -7,7 +7,6 @@ from webapp.i18n import localised_route
 from webapp.public import bp
 from webapp.public.browsers import detect, in_order
 from webapp.public.guidance import STEPS
-from webapp.public.hours import office_hours_rows
 
 # Sent with the exit: the browser drops our cache, cookies and storage.
 CLEAR_SITE_DATA = '"cache", "cookies", "storage"'
@@ -16,17 +15,6 @@ CLEAR_SITE_DATA = '"cache", "cookies", "storage"'
 @localised_route(bp, "/")
 def home():
     return render_template("public/home.html")
-
-
-@localised_route(bp, "/ask")
-def ask():
-    hours = office_hours_rows(current_app.config["SITE"].office_hours)
-    return render_template("public/ask.html", office_hours=hours)
-
-
-@localised_route(bp, "/concern")
-def concern():
-    return render_template("public/concern.html")
 
 
 @localised_route(bp, "/recognising-abuse")

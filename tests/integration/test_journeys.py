@@ -1,0 +1,278 @@
+"""Both referral journeys through Flask's test client: what is stored, what is
+shown, and what must never happen."""
+
+import json
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from tests.conftest import ASK_BY_PHONE, CONCERN_ANONYMOUS, Walker
+from webapp import db
+from webapp.referrals.models import Draft, Referral
+
+pytestmark = pytest.mark.usefixtures("migrated")
+
+
+def referrals(app):
+    with app.app_context():
+        return list(db.session().scalars(select(Referral)))
+
+
+def export(app):
+    result = app.test_cli_runner().invoke(args=["referrals", "export"])
+    assert result.exit_code == 0, result.output
+    return [json.loads(line) for line in result.output.splitlines()]
+
+
+def test_ask_by_phone_end_to_end(app, client, walker, page_checks):
+    walker.walk("/ask", ASK_BY_PHONE)
+    check = client.get("/ask/check")
+    page_checks(check)
+    html = check.get_data(as_text=True)
+    assert "020 7946 0018" in html and "zebra-quartz-7731" in html and "Polski" in html
+    sent = walker.answer("/ask/check")
+    assert sent.status_code == 302 and sent.headers["Location"] == "/ask/sent"
+    confirmation = client.get("/ask/sent")
+    page_checks(confirmation)
+    text = confirmation.get_data(as_text=True)
+    reference = re.search(r'class="reference" dir="ltr">([^<]+)<', text).group(1)
+    assert re.fullmatch(r"[346789BCDFGHJKMNPQRTVWXY]{3}-[346789BCDFGHJKMNPQRTVWXY]{3}", reference)
+    assert "We will call you" in text
+
+    [stored] = referrals(app)
+    assert (stored.reference, stored.kind, stored.contact_method) == (reference, "self", "call")
+    assert b"zebra-quartz" not in stored.sealed
+
+    [record] = export(app)
+    assert record["reference"] == reference and record["kind"] == "self"
+    assert record["contact"]["method"] == "call"
+    assert record["contact"]["phone"] == "020 7946 0018"
+    assert record["contact"]["code_word"] == "pineapple"
+    assert record["contact"]["language"] == "pl" and record["contact"]["interpreter"] == "yes"
+    assert record["answers"]["help_more"] == "zebra-quartz-7731"
+    assert record["answers"]["help"] == ["security", "money"]
+    assert record["language"] == "en"
+    received, due = (datetime.fromisoformat(record[k]) for k in ("received_at", "due_at"))
+    assert received <= due <= received + timedelta(hours=24) or "no_safe_window" in record["flags"]
+
+
+def test_concern_anonymous_in_welsh(app, client, walker):
+    walker.walk("/cy/concern", CONCERN_ANONYMOUS)
+    assert walker.answer("/cy/concern/check").headers["Location"] == "/cy/concern/sent"
+    html = client.get("/cy/concern/sent").get_data(as_text=True)
+    assert '<html lang="cy"' in html
+    [record] = export(app)
+    assert record["kind"] == "concern" and record["language"] == "cy"
+    assert record["contact"] == {"method": "none", "reporter_name": None,
+                                 "reporter_phone": None, "reporter_email": None}
+    assert record["answers"]["seen"] == "Shouting and a crash most nights"
+    assert record["flags"] == ["anonymous"]
+
+
+def test_danger_yes_shows_999_first_and_raises_priority(app, client, walker):
+    response = walker.answer("/ask/danger", {"danger": "yes"})
+    assert response.headers["Location"] == "/ask/in-danger"
+    page = client.get("/ask/in-danger").get_data(as_text=True)
+    assert 'href="tel:999"' in page and "55" in page
+    walker.answer("/ask/in-danger")
+    walker.walk("/ask", [("contact", {"method": "none"})])
+    walker.answer("/ask/check")
+    [stored] = referrals(app)
+    assert stored.priority == 1 and stored.flag_list == ["danger_now", "no_contact"]
+
+
+def test_errors_are_shown_and_nothing_typed_is_lost(client, walker, page_checks):
+    walker.walk("/ask", [("danger", {}), ("contact", {"method": "call"})])
+    response = walker.answer("/ask/phone", {"phone": "12345 not a number", "phone_own": "yes"})
+    assert response.status_code == 200
+    page_checks(response)
+    html = response.get_data(as_text=True)
+    assert "There is a problem" in html and 'href="#phone"' in html
+    assert 'value="12345 not a number"' in html
+    assert 'value="yes" checked' in html
+    assert "<title>Error: " in html
+
+
+def test_changing_the_method_drops_the_old_details(app, walker):
+    walker.walk("/ask", ASK_BY_PHONE)
+    walker.client.get("/ask/check")
+    # From the check page, change to email: the phone pages no longer apply.
+    response = walker.answer("/ask/contact", {"method": "email"})
+    assert response.headers["Location"] == "/ask/email"
+    response = walker.answer("/ask/email", {"email": "a.person@example.org", "email_own": "yes"})
+    assert response.headers["Location"] == "/ask/check"
+    walker.answer("/ask/check")
+    [record] = export(app)
+    assert record["contact"]["method"] == "email"
+    assert "phone" not in record["contact"] and "code_word" not in record["contact"]
+    assert record["contact"]["email"] == "a.person@example.org"
+
+
+def test_required_safe_times(walker):
+    walker.walk("/ask", [("danger", {}), ("contact", {"method": "text"}),
+                         ("phone", {"phone": "020 7946 0018"})])
+    response = walker.answer("/ask/safe-times", {"days": ["monday"]})
+    assert response.status_code == 200
+    assert "Choose at least one safe time of day" in response.get_data(as_text=True)
+    assert walker.answer("/ask/safe-times", {"any_time": "y"}).status_code == 302
+
+
+def test_honeypot(walker):
+    response = walker.answer("/ask/danger", {"danger": "no", "website": "http://spam"})
+    assert response.status_code == 200
+    assert "Leave this box empty" in response.get_data(as_text=True)
+
+
+def test_length_limits(walker):
+    walker.walk("/ask", [("danger", {}), ("contact", {"method": "none"})])
+    response = walker.answer("/ask/what-would-help", {"help_more": "x" * 2001})
+    assert response.status_code == 200
+    assert "2000 characters or fewer" in response.get_data(as_text=True)
+
+
+def test_stale_csrf_token_keeps_what_was_typed(client, walker, page_checks):
+    walker.walk("/ask", [("danger", {})])
+    response = client.post("/ask/contact", data={"csrf_token": "stale", "method": "text"})
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    page_checks(response)
+    assert "open for a long time" in html and 'value="text" checked' in html
+
+
+def test_sending_twice_makes_one_referral(app, client, walker):
+    walker.walk("/concern", CONCERN_ANONYMOUS)
+    page = client.get("/concern/check").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    first = client.post("/concern/check", data={"csrf_token": token})
+    second = client.post("/concern/check", data={"csrf_token": token})
+    assert first.status_code == second.status_code == 302
+    assert len(referrals(app)) == 1
+
+
+def test_drafts_expire_after_30_idle_minutes(make_app):
+    clock = {"now": datetime(2026, 11, 24, 10, 0, tzinfo=UTC)}
+    app = make_app(CLOCK=lambda: clock["now"])
+    db.upgrade(app.extensions["db_engine"])
+    walker = Walker(app.test_client())
+    walker.walk("/ask", [("danger", {}), ("contact", {"method": "none"})])
+    clock["now"] += timedelta(minutes=29)
+    assert walker.client.get("/ask/check").status_code == 200
+    clock["now"] += timedelta(minutes=31)
+    response = walker.client.get("/ask/check")
+    assert response.headers["Location"] == "/ask"
+    assert "cleared your answers" in walker.client.get("/ask").get_data(as_text=True)
+    with app.app_context():
+        assert db.session().scalar(select(Draft)) is None
+
+
+def test_drafts_are_locked_with_the_visitors_key(app, walker):
+    walker.walk("/ask", [("danger", {}), ("contact", {"method": "none"}),
+                         ("what-would-help", {"help_more": "zebra-quartz-7731"})])
+    with app.app_context():
+        draft = db.session().scalar(select(Draft))
+    assert b"zebra" not in draft.locked and b"none" not in draft.locked
+
+
+def test_no_persistent_cookie_and_no_answer_in_the_cookie(client, walker):
+    response = walker.answer("/ask/danger", {"danger": "yes"})
+    cookie = response.headers["Set-Cookie"]
+    assert "Expires" not in cookie and "Max-Age" not in cookie
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert "yes" not in cookie
+
+
+def test_plain_start_page_sets_no_cookie(client):
+    assert not client.get("/ask").headers.getlist("Set-Cookie")
+    assert not client.get("/cy/concern").headers.getlist("Set-Cookie")
+
+
+def test_no_answer_in_the_log_or_the_database_file(app, walker, caplog, tmp_path):
+    caplog.set_level("DEBUG")
+    walker.walk("/ask", ASK_BY_PHONE)
+    walker.answer("/ask/check")
+    app.extensions["db_engine"].dispose()
+    database = (tmp_path / "test.sqlite3").read_bytes()
+    for typed in (b"zebra-quartz-7731", b"pineapple", b"boiler", b"7946"):
+        assert typed not in database
+        assert typed.decode() not in caplog.text
+
+
+def test_unknown_step_and_steps_that_do_not_apply(client):
+    assert client.get("/ask/no-such-step").status_code == 404
+    assert client.get("/ask/email").headers["Location"] == "/ask/danger"
+    assert client.get("/ask/check").headers["Location"] == "/ask"
+    assert client.get("/ask/sent").headers["Location"] == "/ask"
+
+
+def test_rate_limit_on_sending(make_app, page_checks):
+    app = make_app(RATELIMIT_ENABLED=True)
+    db.upgrade(app.extensions["db_engine"])
+    client = app.test_client()
+    statuses = [client.post("/concern/check", data={}).status_code for _ in range(31)]
+    assert statuses[-1] == 429
+    page_checks(client.post("/concern/check", data={}))
+
+
+def test_export_needs_the_private_key(app, tmp_path):
+    (tmp_path / "instance" / "referral_key").unlink()
+    result = app.test_cli_runner().invoke(args=["referrals", "export"])
+    assert result.exit_code != 0 and "No private key" in result.output
+
+
+class DatabaseDown:
+    """Make the store's writes fail as they do when the database does not answer."""
+
+    def __init__(self, monkeypatch):
+        from sqlalchemy.exc import OperationalError
+
+        from webapp.referrals import store
+
+        def fail(*args, **kwargs):
+            raise OperationalError("INSERT", {}, Exception("connection refused"))
+
+        self.undo = []
+        for name in ("save_draft", "submit"):
+            original = getattr(store, name)
+            monkeypatch.setattr(store, name, fail)
+            self.undo.append((store, name, original))
+        self.monkeypatch = monkeypatch
+
+    def back(self):
+        for module, name, original in self.undo:
+            self.monkeypatch.setattr(module, name, original)
+
+
+def test_database_down_on_a_question_keeps_the_answer(walker, monkeypatch, page_checks):
+    walker.walk("/ask", [("danger", {}), ("contact", {"method": "none"})])
+    down = DatabaseDown(monkeypatch)
+    response = walker.answer("/ask/what-would-help", {"help_more": "still here 42"})
+    assert response.status_code == 503
+    page_checks(response)
+    html = response.get_data(as_text=True)
+    assert "still here 42" in html and "0808 157 0192" in html and "Nothing you typed" in html
+    down.back()
+    assert walker.answer("/ask/what-would-help", {"help_more": "still here 42"}).status_code == 302
+
+
+def test_database_down_when_sending_keeps_the_draft(app, walker, monkeypatch):
+    walker.walk("/concern", CONCERN_ANONYMOUS)
+    down = DatabaseDown(monkeypatch)
+    response = walker.answer("/concern/check")
+    assert response.status_code == 503
+    assert "Shouting and a crash" in response.get_data(as_text=True)
+    down.back()
+    assert walker.answer("/concern/check").headers["Location"] == "/concern/sent"
+    assert len(referrals(app)) == 1
+
+
+def test_database_not_answering_at_all(make_app, page_checks):
+    app = make_app("postgresql+psycopg://127.0.0.1:9/nothing?connect_timeout=1")
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session["drafts"] = {"ask": {"id": "x", "key": "y"}}
+    response = client.get("/ask/contact")
+    assert response.status_code == 503
+    page_checks(response)
+    assert "0808 157 0192" in response.get_data(as_text=True)

@@ -1,0 +1,58 @@
+"""``flask --app webapp referrals export`` and ``flask --app webapp keys generate``."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from webapp import db
+from webapp.referrals import sealing, store
+
+referrals_cli = AppGroup("referrals", help="Referrals: export them for a case system.")
+keys_cli = AppGroup("keys", help="The key pair that seals referrals.")
+
+
+@referrals_cli.command("export")
+def export_command():
+    """Print every referral as one JSON line, opened with the private key."""
+    try:
+        private_key = sealing.load_private_key(current_app.instance_path, os.environ)
+    except sealing.KeyProblem as problem:
+        raise click.ClickException(str(problem)) from None
+    for referral in store.all_referrals(db.session()):
+        opened = sealing.unseal(private_key, referral.sealed)
+        record = {
+            "reference": referral.reference,
+            "kind": referral.kind,
+            "received_at": referral.received_at.isoformat(),
+            "due_at": referral.due_at.isoformat(),
+            "promise_at": referral.promise_at.isoformat(),
+            "safe_window_end": referral.window_end.isoformat() if referral.window_end else None,
+            "flags": referral.flag_list,
+            "priority": referral.priority,
+            "status": referral.status,
+            "language": referral.language,
+            "contact": opened["contact"],
+            "answers": opened["answers"],
+        }
+        sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+
+@keys_cli.command("generate")
+@click.option("--folder", type=click.Path(file_okay=False),
+              help="Where to write the pair (default: the instance folder).")
+def generate_command(folder):
+    """Make a new key pair. The private key goes only to the staff machine."""
+    folder = folder or current_app.instance_path
+    try:
+        public_key = sealing.generate_keypair(folder)
+    except FileExistsError:
+        raise click.ClickException(
+            f"A private key already exists in {folder}; move it away first") from None
+    click.echo(f"Private key: {os.path.join(folder, sealing.PRIVATE_KEY_FILE)} (keep it secret)")
+    click.echo(f"Public key (QD_PUBLIC_KEY): {sealing.encode_key(public_key)}")

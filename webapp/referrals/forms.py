@@ -1,0 +1,329 @@
+"""One form a question page. Every question is optional except what is needed
+to reach the person safely; every text field has a length limit."""
+
+from __future__ import annotations
+
+import phonenumbers
+from email_validator import EmailNotValidError, validate_email
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, Optional, StopValidation, ValidationError
+
+SHORT = 200
+LONG = 2000
+UK_REGIONS = {"GB", "GG", "JE", "IM"}
+
+def options(*pairs) -> list[SelectChoice]:
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+YES_NO = options(("yes", _l("Yes")), ("no", _l("No")))
+YES_NO_UNSURE = options(("yes", _l("Yes")), ("no", _l("No")), ("unsure", _l("I am not sure")))
+
+METHODS = options(
+    ("call", _l("A phone call")),
+    ("text", _l("A text message")),
+    ("email", _l("An email")),
+    ("agency", _l("Through a support worker or another service")),
+    ("in_person", _l("In person, somewhere safe")),
+    ("none", _l("Do not contact me: I only want information")),
+)
+DAYS = options(
+    ("monday", _l("Monday")), ("tuesday", _l("Tuesday")), ("wednesday", _l("Wednesday")),
+    ("thursday", _l("Thursday")), ("friday", _l("Friday")), ("saturday", _l("Saturday")),
+    ("sunday", _l("Sunday")),
+)
+BANDS = options(
+    ("morning", _l("Morning (8am to 12 noon)")),
+    ("afternoon", _l("Afternoon (12 noon to 5pm)")),
+    ("evening", _l("Evening (5pm to 9pm)")),
+)
+HELP = options(
+    ("security", _l("Making my home more secure (locks, alarms, lighting)")),
+    ("move", _l("Moving home safely")),
+    ("money", _l("Money or rent worries, including pausing action on arrears")),
+    ("repairs", _l("Repairing damage caused by the person harming me")),
+    ("support", _l("Support from a specialist domestic abuse service")),
+    ("legal", _l("Legal protection, such as a court order")),
+    ("talk", _l("Just talking it through")),
+)
+LANGUAGES = options(
+    ("en", "English"), ("cy", "Cymraeg"), ("pl", "Polski"), ("ro", "Română"),
+    ("pa", "ਪੰਜਾਬੀ"), ("ur", "اردو"), ("pt", "Português"), ("es", "Español"),
+    ("ar", "العربية"), ("bn", "বাংলা"), ("gu", "ગુજરાતી"), ("it", "Italiano"),
+    ("other", _l("Another language")),
+)
+GENDERS = options(("woman", _l("A woman")), ("man", _l("A man")), ("any", _l("I do not mind")))
+ACCESS = options(
+    ("bsl", _l("A British Sign Language (BSL) interpreter")),
+    ("relay", _l("Relay UK (text relay)")),
+    ("large_print", _l("Large print")),
+    ("easy_read", _l("Easy read")),
+)
+RELATIONSHIPS = options(
+    ("friend", _l("A friend")), ("relative", _l("A relative")),
+    ("neighbour", _l("A neighbour")), ("colleague", _l("A colleague")),
+    ("staff", _l("I work for the landlord or a contractor")), ("other", _l("Someone else")),
+)
+REPORTER_METHODS = options(
+    ("none", _l("No: I want to stay anonymous")),
+    ("call", _l("Yes, by phone")),
+    ("email", _l("Yes, by email")),
+)
+
+
+def uk_phone(form, field):
+    if not field.data:
+        return
+    try:
+        number = phonenumbers.parse(field.data, "GB")
+    except phonenumbers.NumberParseException:
+        raise ValidationError(_l("Enter a UK phone number, such as a mobile number starting 07")) from None
+    if not phonenumbers.is_valid_number(number) or \
+            phonenumbers.region_code_for_number(number) not in UK_REGIONS:
+        raise ValidationError(_l("Enter a UK phone number, such as a mobile number starting 07"))
+    field.data = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+
+
+def email_address(form, field):
+    if not field.data:
+        return
+    try:
+        field.data = validate_email(field.data, check_deliverability=False).normalized
+    except EmailNotValidError:
+        raise ValidationError(_l("Enter an email address, like name@example.com")) from None
+
+
+def required_when(other: str, *values: str, message):
+    """Required only when the field ``other`` has one of ``values``."""
+
+    def check(form, field):
+        if form[other].data in values and not (field.data or "").strip():
+            raise StopValidation(message)
+
+    return check
+
+
+def text(label, required=None, long=False, description="", validators=(), when=None):
+    """A text box; ``when`` is a ``required_when`` check that runs first."""
+    limit = LONG if long else SHORT
+    checks = [DataRequired(message=required)] if required else [Optional()]
+    if when:
+        checks = [when, *checks]
+    checks = [*checks, Length(max=limit, message=_l("Please use %(max)d characters or fewer",
+                                                      max=limit)), *validators]
+    field = TextAreaField if long else StringField
+    return field(label, validators=checks, description=description,
+                 filters=[lambda value: value.strip() if isinstance(value, str) else value])
+
+
+def radios(label, choices, required=None, description="", default=None):
+    checks = [DataRequired(message=required)] if required else [Optional()]
+    return RadioField(label, choices=choices, validators=checks, description=description,
+                      default=default)
+
+
+def checkboxes(label, choices, description=""):
+    # No Optional(): it would stop the form's own checks (validate_days) on no answer.
+    return SelectMultipleField(label, choices=choices, description=description)
+
+
+class StepForm(FlaskForm):
+    """A question page. ``website`` is a honeypot: people never see it."""
+
+    website = StringField(_l("Leave this box empty"), validators=[Optional()])
+
+    def validate_website(self, field):
+        if field.data:
+            raise ValidationError(_l("Leave this box empty"))
+
+    def questions(self) -> list:
+        """The fields a person answers (not the CSRF token or the honeypot)."""
+        return [field for name, field in self._fields.items()
+                if name not in ("csrf_token", "website")]
+
+    def answers(self) -> dict:
+        return {field.name: field.data for field in self.questions()}
+
+
+# -- asking for help for yourself -------------------------------------------
+
+class DangerForm(StepForm):
+    danger = radios(_l("Are you in danger right now?"), YES_NO)
+
+
+class ContinueForm(StepForm):
+    """A page of information with a Continue button and no question."""
+
+
+class MethodForm(StepForm):
+    method = radios(_l("How can we contact you safely?"), METHODS,
+                    required=_l("Choose how we can contact you safely"))
+
+
+class PhoneForm(StepForm):
+    phone = text(_l("Phone number"), required=_l("Enter the phone number we can use"),
+                 validators=[uk_phone])
+    phone_own = radios(_l("Is this phone yours alone?"), YES_NO_UNSURE,
+                       description=_l("No one else uses it, checks it or pays the bill."))
+
+
+class MessagesForm(StepForm):
+    voicemail = radios(
+        _l("If you do not answer, can we leave a voicemail or a message?"),
+        options(("yes", _l("Yes")), ("no_name", _l("Yes, but do not say who we are")),
+                ("no", _l("No, never leave a message"))),
+        required=_l("Tell us whether we can leave a message"),
+    )
+
+
+class WithheldForm(StepForm):
+    withheld = radios(_l("Will you answer a call from a withheld number?"), YES_NO_UNSURE,
+                      description=_l("Our calls may show as “No caller ID” or “Private number”."))
+
+
+class SomeoneElseForm(StepForm):
+    cover_story = text(_l("If someone else answers, what should we say?"), long=True,
+                       description=_l("For example, that we are calling about a repair."))
+    ask_for = text(_l("Who should we ask for?"),
+                   description=_l("A name, or a word that tells us we are talking to you."))
+
+
+class CodeWordForm(StepForm):
+    code_word = text(_l("A code word that means “I cannot talk now”"),
+                     description=_l("If you say it, we will end the call at once and try "
+                                    "again another time."))
+
+
+class EmailForm(StepForm):
+    email = text(_l("Email address"), required=_l("Enter the email address we can use"),
+                 validators=[email_address])
+    email_own = radios(_l("Is this email account yours alone?"), YES_NO_UNSURE,
+                       description=_l("No one else knows the password or can read it."))
+
+
+class AgencyForm(StepForm):
+    agency_name = text(_l("Name of the service"),
+                       required=_l("Enter the name of the service"))
+    worker_name = text(_l("Name of your support worker"))
+    agency_contact = text(_l("Their phone number or email address"),
+                          required=_l("Enter their phone number or email address"))
+
+
+class InPersonForm(StepForm):
+    meet_place = text(_l("Where would be safe to meet?"), long=True,
+                      required=_l("Tell us where would be safe to meet"),
+                      description=_l("For example, a GP surgery, a library or a friend’s home."))
+
+
+class TimesForm(StepForm):
+    any_time = BooleanField(_l("Any time is safe"))
+    days = checkboxes(_l("Which days are safe?"), DAYS)
+    bands = checkboxes(_l("Which times of day are safe?"), BANDS)
+    avoid = text(_l("Any times to avoid?"), description=_l("For example, when someone is at home."))
+
+    def validate_days(self, field):
+        if not self.any_time.data and not field.data:
+            raise ValidationError(_l("Choose at least one safe day, or “Any time is safe”"))
+
+    def validate_bands(self, field):
+        if not self.any_time.data and not field.data:
+            raise ValidationError(_l("Choose at least one safe time of day, or “Any time is safe”"))
+
+
+class PostForm(StepForm):
+    post_safe = radios(_l("Is it safe for us to send letters to your home?"), YES_NO,
+                       default="no", description=_l("If you are not sure, choose No."))
+
+
+class TrustedForm(StepForm):
+    trusted_name = text(_l("Their name"))
+    trusted_contact = text(_l("Their phone number or email address"))
+    trusted_relationship = text(_l("Who they are to you"),
+                                description=_l("For example, a friend or a support worker."))
+
+
+class LanguageForm(StepForm):
+    language = SelectField(_l("Which language would you like us to use?"), choices=LANGUAGES,
+                           validators=[Optional()])
+    language_other = text(_l("If another language, which one?"))
+    interpreter = radios(_l("Do you need an interpreter?"), YES_NO,
+                         description=_l("We will book a professional interpreter. We never ask "
+                                        "a family member or friend to interpret."))
+
+
+class OfficerForm(StepForm):
+    officer_gender = radios(_l("Would you prefer to speak to a woman or a man?"), GENDERS)
+
+
+class AccessForm(StepForm):
+    access_needs = checkboxes(_l("Do you need any of these to talk to us?"), ACCESS)
+    access_other = text(_l("Anything else that would help you talk to us"))
+
+
+class HelpForm(StepForm):
+    help = checkboxes(_l("What would help?"), HELP,
+                      description=_l("Choose as many as you like, or none."))
+    help_more = text(_l("Anything else you want to tell us"), long=True)
+
+
+class AboutForm(StepForm):
+    name = text(_l("Your name"), description=_l("Or what you would like us to call you."))
+    address = text(_l("Your address or postcode"), long=True,
+                   description=_l("This helps us find your tenancy. We will only write to you "
+                                  "if you said that is safe."))
+
+
+# -- a concern about someone else ------------------------------------------
+
+class PersonDangerForm(StepForm):
+    danger = radios(_l("Is the person in danger right now?"), YES_NO)
+
+
+class RelationshipForm(StepForm):
+    relationship = radios(_l("Who are they to you?"), RELATIONSHIPS)
+
+
+class SeenForm(StepForm):
+    seen = text(_l("What have you seen or heard?"), long=True,
+                required=_l("Tell us what you have seen or heard"),
+                description=_l("Whatever you can: what happened, and when."))
+
+
+class PersonForm(StepForm):
+    person_name = text(_l("Their name"))
+    person_address = text(_l("Their address, or where they live"), long=True)
+
+
+class KnowsForm(StepForm):
+    person_knows = radios(_l("Does the person know you are telling us?"), YES_NO_UNSURE)
+
+
+class NotSafeForm(StepForm):
+    not_safe = text(_l("Is there anyone it is not safe for us to talk to?"), long=True,
+                    description=_l("For example, the person you think is harming them."))
+
+
+class ReachForm(StepForm):
+    reach = text(_l("How could we reach the person safely?"), long=True,
+                 description=_l("Only if you know. For example, a time they are alone, or "
+                                "a place they go."))
+
+
+class ReporterForm(StepForm):
+    reporter_method = radios(_l("Can we contact you?"), REPORTER_METHODS,
+                             required=_l("Choose whether we can contact you"))
+    reporter_name = text(_l("Your name (if you want to give it)"))
+    reporter_phone = text(_l("Your phone number"), validators=[uk_phone], when=required_when(
+        "reporter_method", "call", message=_l("Enter your phone number")))
+    reporter_email = text(_l("Your email address"), validators=[email_address],
+                          when=required_when("reporter_method", "email",
+                                             message=_l("Enter your email address")))
+
+
+class SendForm(StepForm):
+    """The check-your-answers page: only the Send button."""

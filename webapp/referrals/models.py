@@ -1,0 +1,46 @@
+"""What the database keeps of a referral: only what the queue needs in clear
+(when it is due, its kind and language, how to contact) and the answers
+sealed with the staff's public key."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Index, Integer, LargeBinary, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from webapp.db import Base, UTCDateTime
+
+
+class Draft(Base):
+    """Answers between question pages, locked with a key only the visitor holds."""
+
+    __tablename__ = "draft"
+
+    id: Mapped[str] = mapped_column(String(43), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    locked: Mapped[bytes] = mapped_column(LargeBinary)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+class Referral(Base):
+    __tablename__ = "referral"
+    __table_args__ = (Index("ix_referral_status_due", "status", "due_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    reference: Mapped[str] = mapped_column(String(7), unique=True)
+    kind: Mapped[str] = mapped_column(String(16))  # "self" or "concern"
+    language: Mapped[str] = mapped_column(String(8))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    promise_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    window_end: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    flags: Mapped[str] = mapped_column(String(200), default="")  # comma-separated
+    priority: Mapped[int] = mapped_column(Integer, default=2)  # 1: in danger now
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    contact_method: Mapped[str] = mapped_column(String(16))
+    sealed: Mapped[bytes] = mapped_column(LargeBinary)
+
+    @property
+    def flag_list(self) -> list[str]:
+        return [flag for flag in self.flags.split(",") if flag]

@@ -1,0 +1,263 @@
+"""Question pages, check your answers, and the confirmation.
+
+Answers between pages live in a draft row locked with a key that only the
+visitor's session cookie holds. A database that does not answer never loses
+what was typed: the page comes back with the answers in it, a 503 status and
+the phone numbers.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+
+from flask import (
+    abort, current_app, flash, redirect, render_template, request, session, url_for,
+)
+from flask_babel import format_datetime, format_time
+from flask_babel import gettext as _
+from sqlalchemy.exc import SQLAlchemyError
+
+from webapp import db
+from webapp.i18n import current_language, localised_route
+from webapp.limits import limiter
+from webapp.public.hours import office_hours_rows
+from webapp.referrals import bp, sealing, service, store
+from webapp.referrals.journeys import JOURNEYS, Journey, Step
+
+log = logging.getLogger(__name__)
+JOURNEY = "<any(ask, concern):journey>"
+
+
+def now() -> datetime:
+    return current_app.config.get("CLOCK", lambda: datetime.now(UTC))()
+
+
+class Draft:
+    """This visitor's answers to one journey, locked in the database."""
+
+    def __init__(self, journey: Journey):
+        self.journey = journey
+        self.ref = session.get("drafts", {}).get(journey.slug)
+        self.data = {"answers": {}, "seen": [], "reviewing": False}
+        self.expired = False
+        if self.ref:
+            locked = store.load_draft(db.session(), self.ref["id"], now())
+            opened = sealing.open_draft(self.ref["key"], locked) if locked else None
+            if opened is None:
+                self.expired = True
+                self.forget()
+            else:
+                self.data = opened
+
+    @property
+    def answers(self) -> dict:
+        return self.data["answers"]
+
+    def save(self) -> None:
+        if not self.ref:
+            self.ref = {"id": store.new_draft_id(), "key": sealing.new_draft_key()}
+        locked = sealing.lock_draft(self.ref["key"], self.data)
+        store.save_draft(db.session(), self.ref["id"], self.journey.kind, locked, now())
+        session.setdefault("drafts", {})[self.journey.slug] = self.ref
+        session.modified = True
+
+    def forget(self) -> None:
+        session.get("drafts", {}).pop(self.journey.slug, None)
+        session.modified = True
+        self.ref = None
+
+
+def get_journey(slug: str) -> Journey:
+    return JOURNEYS[slug]
+
+
+def database_trouble():
+    db.session().rollback()
+    log.error("Database unavailable during a referral journey")  # nothing about the person
+    return _("We could not save this just now. Nothing you typed has been lost: please "
+             "wait a minute and press the button again.")
+
+
+def expired_notice(draft: Draft):
+    if draft.expired:
+        flash(_("For your safety, we cleared your answers after 30 minutes without any "
+                "activity. Please start again."))
+        return redirect(url_for("referrals.start", journey=draft.journey.slug))
+    return None
+
+
+@localised_route(bp, "/" + JOURNEY)
+def start(journey):
+    journey = get_journey(journey)
+    hours = office_hours_rows(current_app.config["SITE"].office_hours)
+    return render_template(f"referrals/start_{journey.kind}.html", journey=journey,
+                           first=journey.steps[0].slug, office_hours=hours)
+
+
+@localised_route(bp, f"/{JOURNEY}/<slug>", methods=["GET", "POST"])
+@limiter.limit("300 per minute", methods=["POST"])
+def question(journey, slug):
+    journey = get_journey(journey)
+    step = journey.step(slug) or abort(404)
+    try:
+        draft = Draft(journey)
+    except SQLAlchemyError:
+        database_trouble()
+        abort(503)
+    if (gone := expired_notice(draft)) is not None:
+        return gone
+    answers = draft.answers
+    if not step.applies(answers):
+        return redirect(url_for("referrals.question", journey=journey.slug,
+                                slug=journey.steps[0].slug))
+    defaults = {"language": current_language()} | answers
+    form = step.form(data=defaults) if request.method == "GET" else step.form()
+    problem, status = None, 200
+    if form.validate_on_submit():
+        answers.update(form.answers())
+        draft.data["seen"] = sorted({*draft.data["seen"], step.slug})
+        try:
+            draft.save()
+        except SQLAlchemyError:
+            problem, status = database_trouble(), 503
+        else:
+            following = journey.next_after(step.slug, answers, set(draft.data["seen"]),
+                                           draft.data["reviewing"])
+            return redirect(page_url(journey, following))
+    return render_template(step.template, journey=journey, step=step, form=form,
+                           problem=problem, back=back_url(journey, step.slug, answers)), status
+
+
+def page_url(journey: Journey, slug: str) -> str:
+    if slug == "check":
+        return url_for("referrals.check", journey=journey.slug)
+    return url_for("referrals.question", journey=journey.slug, slug=slug)
+
+
+def back_url(journey: Journey, slug: str, answers: dict) -> str:
+    previous = journey.previous(slug, answers)
+    if previous is None:
+        return url_for("referrals.start", journey=journey.slug)
+    return page_url(journey, previous)
+
+
+def summary(journey: Journey, answers: dict) -> list[dict]:
+    """The check page: a group for each page, a row for each question on it with
+    the answer as shown and where to change it."""
+    groups = []
+    for step in journey.applicable(answers):
+        form = step.form(data=answers, meta={"csrf": False})
+        rows = [{"question": field.label.text, "answer": shown(field, answers.get(field.name)),
+                 "change": page_url(journey, step.slug)} for field in form.questions()]
+        if rows:
+            groups.append({"title": step.title if len(rows) > 1 else None, "rows": rows})
+    return groups
+
+
+def shown(field, value) -> str:
+    if field.type == "BooleanField":
+        return _("Yes") if value else _("No")
+    if value in (None, "", []):
+        return _("Not given")
+    choices = {choice.value: choice.label for choice in getattr(field, "choices", None) or ()}
+    if isinstance(value, list):
+        return ", ".join(str(choices.get(item, item)) for item in value)
+    return str(choices.get(value, value))
+
+
+@localised_route(bp, f"/{JOURNEY}/check", methods=["GET", "POST"])
+@limiter.limit("30 per hour", methods=["POST"])
+def check(journey):
+    journey = get_journey(journey)
+    try:
+        draft = Draft(journey)
+    except SQLAlchemyError:
+        database_trouble()
+        abort(503)
+    if (gone := expired_notice(draft)) is not None:
+        return gone
+    if not draft.ref:
+        return redirect(url_for("referrals.start", journey=journey.slug))
+    from webapp.referrals.forms import SendForm
+
+    form, problem, status = SendForm(), None, 200
+    if request.method == "GET" and not draft.data["reviewing"]:
+        draft.data["reviewing"] = True  # from now on, a changed answer comes back here
+        try:
+            draft.save()
+        except SQLAlchemyError:
+            database_trouble()  # not needed to show the page; Send will try again
+    if form.validate_on_submit():
+        settings = current_app.config["SITE"]
+        new = service.build(journey, draft.answers, current_language(), now(), settings,
+                            current_app.extensions["referral_public_key"])
+        try:
+            reference = store.submit(db.session(), draft.ref["id"], new)
+        except store.DraftGone:
+            draft.forget()
+            return redirect(url_for("referrals.sent", journey=journey.slug))
+        except SQLAlchemyError:
+            problem, status = database_trouble(), 503
+        else:
+            draft.forget()
+            session.setdefault("sent", {})[journey.slug] = {
+                "reference": reference, "method": new.contact_method,
+                "due": new.due_at.isoformat(),
+                "window_end": new.window_end.isoformat() if new.window_end else None,
+            }
+            session.modified = True
+            log.info("Referral received")  # no reference, no answers: the queue has them
+            return redirect(url_for("referrals.sent", journey=journey.slug))
+    return render_template("referrals/check.html", journey=journey, form=form,
+                           groups=summary(journey, draft.answers), problem=problem,
+                           back=back_url(journey, "check", draft.answers)), status
+
+
+@localised_route(bp, f"/{JOURNEY}/sent")
+def sent(journey):
+    journey = get_journey(journey)
+    record = session.get("sent", {}).get(journey.slug)
+    if not record:
+        return redirect(url_for("referrals.start", journey=journey.slug))
+    return render_template("referrals/sent.html", journey=journey, record=record,
+                           promise=promise_sentence(journey, record))
+
+
+def promise_sentence(journey: Journey, record: dict) -> str:
+    """What happens next, in one sentence: who, how, and by when."""
+    due = datetime.fromisoformat(record["due"])
+    method = record["method"]
+    if record["window_end"]:
+        end = datetime.fromisoformat(record["window_end"])
+        day, start, until = (format_datetime(due, "EEEE d MMMM"), format_time(due, "HH:mm"),
+                             format_time(end, "HH:mm"))
+        windowed = {
+            "call": _("We will call you on %(day)s between %(start)s and %(end)s, a time you "
+                      "told us is safe.", day=day, start=start, end=until),
+            "text": _("We will text you on %(day)s between %(start)s and %(end)s, a time you "
+                      "told us is safe.", day=day, start=start, end=until),
+            "in_person": _("We will contact you on %(day)s between %(start)s and %(end)s, a "
+                           "time you told us is safe, to arrange to meet.",
+                           day=day, start=start, end=until),
+        }
+        if method in windowed:
+            return windowed[method]
+    when = format_datetime(due, "EEEE d MMMM, HH:mm")
+    if journey.kind == "concern":
+        if method == "none":
+            return _("Our team will act on your concern by %(when)s. As you chose to stay "
+                     "anonymous, we cannot tell you what happens next.", when=when)
+        return _("Our team will act on your concern by %(when)s, and will contact you only "
+                 "if we need to know more.", when=when)
+    by_method = {
+        "call": _("We will call you by %(when)s.", when=when),
+        "text": _("We will text you by %(when)s.", when=when),
+        "email": _("We will email you by %(when)s.", when=when),
+        "agency": _("We will contact your support worker by %(when)s.", when=when),
+        "in_person": _("We will contact you by %(when)s to arrange to meet.", when=when),
+    }
+    return by_method.get(method, _(
+        "You asked us not to contact you, so we will not. Our team will read your request "
+        "by %(when)s, in case there is something we can do without contacting you.",
+        when=when))

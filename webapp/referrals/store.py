@@ -1,0 +1,96 @@
+"""Keeping drafts and referrals. Takes a SQLAlchemy session; no Flask here."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from webapp.referrals.models import Draft, Referral
+from webapp.referrals.reference import new_reference
+
+DRAFT_IDLE = timedelta(minutes=30)
+
+
+class DraftGone(Exception):
+    """The draft expired, was already sent, or never existed."""
+
+
+def new_draft_id() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def load_draft(session: Session, draft_id: str, now: datetime) -> bytes | None:
+    """The locked answers, or None when missing or idle for too long (then removed)."""
+    draft = session.get(Draft, draft_id)
+    if draft is None:
+        return None
+    if draft.updated_at < now - DRAFT_IDLE:
+        session.delete(draft)
+        session.commit()
+        return None
+    return draft.locked
+
+
+def save_draft(session: Session, draft_id: str, kind: str, locked: bytes, now: datetime) -> None:
+    draft = session.get(Draft, draft_id)
+    if draft is None:
+        session.add(Draft(id=draft_id, kind=kind, locked=locked, updated_at=now))
+    else:
+        draft.locked, draft.updated_at = locked, now
+    # Other people's abandoned drafts go as soon as they expire.
+    session.execute(delete(Draft).where(Draft.updated_at < now - DRAFT_IDLE))
+    session.commit()
+
+
+def discard_draft(session: Session, draft_id: str) -> None:
+    session.execute(delete(Draft).where(Draft.id == draft_id))
+    session.commit()
+
+
+@dataclass(frozen=True)
+class NewReferral:
+    kind: str
+    language: str
+    received_at: datetime
+    promise_at: datetime
+    due_at: datetime
+    window_end: datetime | None
+    flags: tuple[str, ...]
+    priority: int
+    contact_method: str
+    sealed: bytes
+
+
+def submit(session: Session, draft_id: str, new: NewReferral, attempts: int = 5) -> str:
+    """Store the referral and remove its draft in one transaction; its reference.
+
+    A draft that is already gone (a second press of "Send") raises DraftGone,
+    so one draft never becomes two referrals.
+    """
+    for _ in range(attempts):
+        reference = new_reference()
+        try:
+            removed = session.execute(delete(Draft).where(Draft.id == draft_id)).rowcount
+            if removed != 1:
+                session.rollback()
+                raise DraftGone(draft_id)
+            session.add(Referral(
+                reference=reference, kind=new.kind, language=new.language,
+                received_at=new.received_at, promise_at=new.promise_at, due_at=new.due_at,
+                window_end=new.window_end, flags=",".join(new.flags), priority=new.priority,
+                status="open", contact_method=new.contact_method, sealed=new.sealed,
+            ))
+            session.commit()
+            return reference
+        except IntegrityError:  # the reference was taken: draw another
+            session.rollback()
+    raise RuntimeError("could not find a free reference")
+
+
+def all_referrals(session: Session):
+    return session.scalars(select(Referral).order_by(Referral.received_at, Referral.id))
