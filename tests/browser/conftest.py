@@ -67,6 +67,9 @@ def live_server(tmp_path_factory, neutral):
         "DATABASE_URL": f"sqlite:///{folder / 'live.sqlite3'}",
         "SITE": {"exit_url": neutral + "/neutral"},
     })
+    from webapp import db
+
+    db.upgrade(app.extensions["db_engine"])
     server = _serve(app)
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()

@@ -40,7 +40,10 @@ def test_nonce_changes_on_every_request(client):
     assert first != second
 
 
-def test_production_sends_hsts_and_goes_to_https(make_app):
+def test_production_sends_hsts_and_goes_to_https(make_app, tmp_path):
+    from webapp.referrals.sealing import generate_keypair
+
+    generate_keypair(tmp_path / "instance")  # production never makes its own
     client = make_app(QD_ENV="production").test_client()
     assert client.get("/").status_code == 302  # plain http goes to https
     response = client.get("/", headers={"X-Forwarded-Proto": "https"})
@@ -65,3 +68,10 @@ def test_exit_url_is_configurable(make_app):
     client = make_app(SITE={"exit_url": "https://www.metoffice.gov.uk/"}).test_client()
     assert client.get("/cy/").status_code == 200
     assert client.get("/exit").headers["Location"] == "https://www.metoffice.gov.uk/"
+
+
+def test_production_refuses_to_start_without_a_public_key(make_app):
+    from webapp.referrals.sealing import KeyProblem
+
+    with pytest.raises(KeyProblem, match="No public key"):
+        make_app(QD_ENV="production")

@@ -8,7 +8,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from webapp.referrals.due import (
-    LONDON, NO_SAFE_WINDOW, Window, bank_holidays, due_time, promise,
+    LONDON,
+    NO_SAFE_WINDOW,
+    Window,
+    bank_holidays,
+    due_time,
+    promise,
 )
 from webapp.settings import DAYS
 

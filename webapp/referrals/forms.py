@@ -8,7 +8,12 @@ from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
-    BooleanField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField,
+    BooleanField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, StopValidation, ValidationError
@@ -76,16 +81,19 @@ REPORTER_METHODS = options(
 )
 
 
+NOT_A_UK_NUMBER = _l("Enter a UK phone number, such as a mobile number starting 07")
+
+
 def uk_phone(form, field):
     if not field.data:
         return
     try:
         number = phonenumbers.parse(field.data, "GB")
     except phonenumbers.NumberParseException:
-        raise ValidationError(_l("Enter a UK phone number, such as a mobile number starting 07")) from None
+        raise ValidationError(NOT_A_UK_NUMBER) from None
     if not phonenumbers.is_valid_number(number) or \
             phonenumbers.region_code_for_number(number) not in UK_REGIONS:
-        raise ValidationError(_l("Enter a UK phone number, such as a mobile number starting 07"))
+        raise ValidationError(NOT_A_UK_NUMBER)
     field.data = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
 
 

@@ -12,7 +12,14 @@ import logging
 from datetime import UTC, datetime
 
 from flask import (
-    abort, current_app, flash, redirect, render_template, request, session, url_for,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
 )
 from flask_babel import format_datetime, format_time
 from flask_babel import gettext as _
@@ -23,7 +30,7 @@ from webapp.i18n import current_language, localised_route
 from webapp.limits import limiter
 from webapp.public.hours import office_hours_rows
 from webapp.referrals import bp, sealing, service, store
-from webapp.referrals.journeys import JOURNEYS, Journey, Step
+from webapp.referrals.journeys import JOURNEYS, Journey
 
 log = logging.getLogger(__name__)
 JOURNEY = "<any(ask, concern):journey>"
@@ -243,7 +250,8 @@ def promise_sentence(journey: Journey, record: dict) -> str:
         }
         if method in windowed:
             return windowed[method]
-    when = format_datetime(due, "EEEE d MMMM, HH:mm")
+    when = _("%(day)s at %(time)s", day=format_datetime(due, "EEEE d MMMM"),
+             time=format_time(due, "HH:mm"))
     if journey.kind == "concern":
         if method == "none":
             return _("Our team will act on your concern by %(when)s. As you chose to stay "
