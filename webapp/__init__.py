@@ -40,6 +40,8 @@ def create_app(config: dict | None = None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     app.config.setdefault("REDIS_URL", env.get("REDIS_URL"))
+    if env.get("RATELIMIT_ENABLED"):  # the benchmarks switch limits off
+        app.config.setdefault("RATELIMIT_ENABLED", env["RATELIMIT_ENABLED"].lower() == "true")
     app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "Europe/London")
 
     from webapp import db, i18n, limits, logs, referrals, security

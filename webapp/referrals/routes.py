@@ -30,6 +30,7 @@ from webapp.i18n import current_language, localised_route
 from webapp.limits import limiter
 from webapp.public.hours import office_hours_rows
 from webapp.referrals import bp, sealing, service, store
+from webapp.referrals.forms import SendForm
 from webapp.referrals.journeys import JOURNEYS, Journey
 
 log = logging.getLogger(__name__)
@@ -186,8 +187,6 @@ def check(journey):
         return gone
     if not draft.ref:
         return redirect(url_for("referrals.start", journey=journey.slug))
-    from webapp.referrals.forms import SendForm
-
     form, problem, status = SendForm(), None, 200
     if request.method == "GET" and not draft.data["reviewing"]:
         draft.data["reviewing"] = True  # from now on, a changed answer comes back here

@@ -66,7 +66,10 @@ def generate_keypair(folder: str | os.PathLike) -> PublicKey:
     fd = os.open(private_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as handle:
         handle.write(encode_key(private) + "\n")
-    (folder / PUBLIC_KEY_FILE).write_text(encode_key(private.public_key) + "\n")
+    # Written whole, then renamed: another process never reads half a key.
+    partial = folder / (PUBLIC_KEY_FILE + ".partial")
+    partial.write_text(encode_key(private.public_key) + "\n")
+    partial.replace(folder / PUBLIC_KEY_FILE)
     return private.public_key
 
 

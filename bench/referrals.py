@@ -1,0 +1,201 @@
+"""Referrals end to end: concurrent residents through gunicorn.
+
+Each simulated resident walks a whole journey (every question page, the
+check page, Send) with its own cookies, as a browser would without
+JavaScript. Prints referrals per second, request latency (p50/p99), journey
+latency, and the count stored, which must equal the count sent.
+
+    .venv/bin/python bench/referrals.py --db sqlite --residents 20 --referrals 200
+    .venv/bin/python bench/referrals.py --db postgresql --residents 50 --referrals 500
+
+PostgreSQL needs TEST_POSTGRES_URL (or --postgres-url); the benchmark makes
+its own database and drops it afterwards. Rate limits are switched off for
+the run (every resident comes from 127.0.0.1). Traffic stays on loopback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.cookiejar
+import os
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+import urllib.request
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.conftest import ASK_BY_PHONE, CONCERN_ANONYMOUS  # noqa: E402
+
+CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Resident:
+    def __init__(self, base: str, latencies: list):
+        self.base = base
+        self.latencies = latencies
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+
+    def request(self, path: str, data: dict | None = None) -> tuple[str, str]:
+        body = urllib.parse.urlencode(data, doseq=True).encode() if data is not None else None
+        started = time.perf_counter()
+        with self.opener.open(self.base + path, data=body, timeout=60) as response:
+            html = response.read().decode()
+            url = response.url
+        self.latencies.append(time.perf_counter() - started)
+        return html, url
+
+    def answer(self, path: str, data: dict) -> str:
+        html, _ = self.request(path)
+        token = CSRF.search(html).group(1)
+        _, url = self.request(path, {"csrf_token": token, **data})
+        return url
+
+    def journey(self, kind: str) -> bool:
+        prefix, steps = ("/ask", ASK_BY_PHONE) if kind == "ask" else ("/concern", CONCERN_ANONYMOUS)
+        self.request(prefix)
+        for slug, data in steps:
+            self.answer(f"{prefix}/{slug}", data)
+        return self.answer(f"{prefix}/check", {}).endswith(f"{prefix}/sent")
+
+
+def postgres_database(admin_url: str):
+    import psycopg
+
+    admin_url = admin_url.replace("postgresql+psycopg://", "postgresql://")
+    name = "qd_bench_" + uuid.uuid4().hex[:10]
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+    def drop():
+        with psycopg.connect(admin_url, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    return admin_url.rpartition("/")[0] + "/" + name, drop
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument("--postgres-url", default=os.environ.get("TEST_POSTGRES_URL"))
+    parser.add_argument("--residents", type=int, default=20, help="concurrent clients")
+    parser.add_argument("--referrals", type=int, default=200, help="journeys in all")
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
+    args = parser.parse_args()
+
+    folder = Path(tempfile.mkdtemp(prefix="qd-bench-"))
+    drop = None
+    if args.db == "postgresql":
+        if not args.postgres_url:
+            sys.exit("PostgreSQL: set TEST_POSTGRES_URL or give --postgres-url")
+        database_url, drop = postgres_database(args.postgres_url)
+    else:
+        database_url = f"sqlite:///{folder / 'bench.sqlite3'}"
+    port = free_port()
+    env = {**os.environ, "QD_INSTANCE_PATH": str(folder), "DATABASE_URL": database_url,
+           "SECRET_KEY": uuid.uuid4().hex * 2, "RATELIMIT_ENABLED": "false",
+           "GUNICORN_BIND": f"127.0.0.1:{port}", "GUNICORN_WORKERS": str(args.workers),
+           "GUNICORN_LOGLEVEL": "warning"}
+    bin_dir = Path(sys.executable).parent
+    subprocess.run([bin_dir / "flask", "--app", "webapp", "db", "upgrade"], env=env, cwd=ROOT,
+                   check=True, capture_output=True)
+    server = subprocess.Popen([bin_dir / "gunicorn", "-c", "gunicorn.conf.py", "webapp.wsgi:app"],
+                              env=env, cwd=ROOT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(base + "/health", timeout=1).read()
+                break
+            except OSError:
+                time.sleep(0.1)
+        latencies: list[float] = []
+        journeys: list[float] = []
+        failures: list[str] = []
+        lock = threading.Lock()
+        queue = list(range(args.referrals))
+
+        def work():
+            resident_latencies: list[float] = []
+            while True:
+                with lock:
+                    if not queue:
+                        break
+                    number = queue.pop()
+                resident = Resident(base, resident_latencies)
+                started = time.perf_counter()
+                try:
+                    ok = resident.journey("ask" if number % 2 else "concern")
+                except Exception as exc:  # counted, not hidden
+                    ok = False
+                    failures.append(type(exc).__name__)
+                with lock:
+                    journeys.append(time.perf_counter() - started)
+                    if not ok and not failures:
+                        failures.append("did not reach the confirmation")
+            with lock:
+                latencies.extend(resident_latencies)
+
+        started = time.perf_counter()
+        threads = [threading.Thread(target=work) for _ in range(args.residents)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        elapsed = time.perf_counter() - started
+
+        from sqlalchemy import create_engine, text
+
+        from webapp.db import normalise_url
+
+        engine = create_engine(normalise_url(database_url))
+        with engine.connect() as connection:
+            stored = connection.execute(text("SELECT count(*) FROM referral")).scalar()
+            unique = connection.execute(
+                text("SELECT count(DISTINCT reference) FROM referral")).scalar()
+        engine.dispose()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        if drop:
+            drop()
+
+    print(f"database            {args.db} ({args.workers} gunicorn workers, "
+          f"{args.residents} concurrent residents)")
+    print(f"referrals sent      {args.referrals} in {elapsed:.1f} s "
+          f"= {args.referrals / elapsed:.1f} referrals/s")
+    print(f"requests            {len(latencies)} = {len(latencies) / elapsed:.0f} requests/s; "
+          f"p50 {statistics.median(latencies) * 1000:.1f} ms, "
+          f"p99 {percentile(latencies, 0.99) * 1000:.1f} ms")
+    print(f"whole journey       p50 {statistics.median(journeys):.2f} s, "
+          f"p99 {percentile(journeys, 0.99):.2f} s")
+    print(f"stored              {stored} (unique references {unique}); failures {len(failures)}"
+          f"{' ' + str(sorted(set(failures))) if failures else ''}")
+    ok = stored == unique == args.referrals and not failures
+    print("stored equals sent: " + ("yes" if ok else "NO"))
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
