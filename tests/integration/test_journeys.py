@@ -276,3 +276,32 @@ def test_database_not_answering_at_all(make_app, page_checks):
     assert response.status_code == 503
     page_checks(response)
     assert "0808 157 0192" in response.get_data(as_text=True)
+
+
+def test_confirmation_says_when_with_the_clock_frozen(walker, client):
+    import time_machine
+
+    with time_machine.travel(datetime(2026, 11, 24, 14, 0, tzinfo=UTC), tick=False):
+        walker.walk("/ask", [
+            ("danger", {}), ("contact", {"method": "call"}),
+            ("phone", {"phone": "020 7946 0018"}),
+            ("safe-times", {"days": ["monday", "tuesday", "wednesday", "thursday", "friday"],
+                            "bands": ["evening"]}),
+            ("messages", {"voicemail": "no"}),
+        ])
+        walker.answer("/ask/check")
+        html = client.get("/ask/sent").get_data(as_text=True)
+    # Received Tuesday 14:00; the promise is Wednesday 14:00; evenings are safe.
+    assert ("We will call you on Tuesday 24 November between 17:00 and 21:00, "
+            "a time you told us is safe.") in html
+
+
+def test_confirmation_when_any_time_is_safe(walker, client):
+    import time_machine
+
+    with time_machine.travel(datetime(2026, 11, 24, 14, 0, tzinfo=UTC), tick=False):
+        walker.walk("/cy/ask", [("danger", {}), ("contact", {"method": "email"}),
+                                ("email", {"email": "someone@example.org"})])
+        walker.answer("/cy/ask/check")
+        html = client.get("/cy/ask/sent").get_data(as_text=True)
+    assert "Dydd Mercher 25 Tachwedd am 14:00" in html

@@ -116,7 +116,12 @@ def required_when(other: str, *values: str, message):
     return check
 
 
-def text(label, required=None, long=False, description="", validators=(), when=None):
+PHONE_BOX = {"inputmode": "tel", "dir": "ltr"}  # a number pad; digits left to right in Arabic
+EMAIL_BOX = {"inputmode": "email", "dir": "ltr"}
+
+
+def text(label, required=None, long=False, description="", validators=(), when=None,
+         render_kw=None):
     """A text box; ``when`` is a ``required_when`` check that runs first."""
     limit = LONG if long else SHORT
     checks = [DataRequired(message=required)] if required else [Optional()]
@@ -125,7 +130,7 @@ def text(label, required=None, long=False, description="", validators=(), when=N
     checks = [*checks, Length(max=limit, message=_l("Please use %(max)d characters or fewer",
                                                       max=limit)), *validators]
     field = TextAreaField if long else StringField
-    return field(label, validators=checks, description=description,
+    return field(label, validators=checks, description=description, render_kw=render_kw,
                  filters=[lambda value: value.strip() if isinstance(value, str) else value])
 
 
@@ -175,7 +180,7 @@ class MethodForm(StepForm):
 
 class PhoneForm(StepForm):
     phone = text(_l("Phone number"), required=_l("Enter the phone number we can use"),
-                 validators=[uk_phone])
+                 validators=[uk_phone], render_kw=PHONE_BOX)
     phone_own = radios(_l("Is this phone yours alone?"), YES_NO_UNSURE,
                        description=_l("No one else uses it, checks it or pays the bill."))
 
@@ -209,7 +214,7 @@ class CodeWordForm(StepForm):
 
 class EmailForm(StepForm):
     email = text(_l("Email address"), required=_l("Enter the email address we can use"),
-                 validators=[email_address])
+                 validators=[email_address], render_kw=EMAIL_BOX)
     email_own = radios(_l("Is this email account yours alone?"), YES_NO_UNSURE,
                        description=_l("No one else knows the password or can read it."))
 
@@ -326,9 +331,11 @@ class ReporterForm(StepForm):
     reporter_method = radios(_l("Can we contact you?"), REPORTER_METHODS,
                              required=_l("Choose whether we can contact you"))
     reporter_name = text(_l("Your name (if you want to give it)"))
-    reporter_phone = text(_l("Your phone number"), validators=[uk_phone], when=required_when(
-        "reporter_method", "call", message=_l("Enter your phone number")))
+    reporter_phone = text(_l("Your phone number"), validators=[uk_phone], render_kw=PHONE_BOX,
+                          when=required_when("reporter_method", "call",
+                                             message=_l("Enter your phone number")))
     reporter_email = text(_l("Your email address"), validators=[email_address],
+                          render_kw=EMAIL_BOX,
                           when=required_when("reporter_method", "email",
                                              message=_l("Enter your email address")))
 
