@@ -21,7 +21,8 @@ from webapp import create_app
 
 BUDGET = 14 * 1024
 PAGES = ("/", "/ask", "/concern", "/recognising-abuse", "/what-we-can-do", "/other-help",
-         "/safety-online", "/no-such-page")
+         "/safety-online", "/ask/danger", "/ask/contact", "/concern/what-happened",
+         "/no-such-page")
 LANGUAGES = ("en", "cy", "ar")
 ASSET = re.compile(r'<(?:link|script|img)[^>]+(?:href|src)="(/static/[^"]+)"')
 
