@@ -58,6 +58,10 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(public_bp)
     referrals.init_app(app)
 
+    from webapp import staff
+
+    staff.init_app(app)
+
     from webapp import errors, templating
 
     errors.init_app(app)

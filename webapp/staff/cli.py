@@ -1,0 +1,108 @@
+"""``flask --app webapp staff ...`` and ``flask --app webapp audit ...``."""
+
+from __future__ import annotations
+
+import sys
+from datetime import UTC, datetime
+
+import click
+from flask.cli import AppGroup
+from sqlalchemy import delete, select
+
+from webapp import db
+from webapp.staff import accounts, audit
+from webapp.staff.models import RecoveryCode, StaffUser
+
+staff_cli = AppGroup("staff", help="Staff accounts: create, disable, reset the second factor.")
+audit_cli = AppGroup("audit", help="The audit log: export it, check its chain.")
+
+
+def _now():
+    return datetime.now(UTC)
+
+
+def _user(email: str) -> StaffUser:
+    user = db.session().scalar(select(StaffUser).where(StaffUser.email == email.lower()))
+    if user is None:
+        raise click.ClickException(f"No staff account for {email}")
+    return user
+
+
+def _enrol(user: StaffUser) -> None:
+    """A new TOTP secret and new recovery codes, printed once."""
+    user.totp_secret = accounts.new_totp_secret()
+    user.totp_last_step = None
+    session = db.session()
+    session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
+    codes = accounts.new_recovery_codes()
+    for code in codes:
+        session.add(RecoveryCode(user_id=user.id, code_hash=accounts.hash_recovery_code(code)))
+    session.commit()
+    click.echo(f"TOTP secret: {user.totp_secret}")
+    click.echo(f"TOTP URI: {accounts.totp_uri(user.totp_secret, user.email)}")
+    click.echo("Recovery codes (each works once; keep them somewhere safe):")
+    for code in codes:
+        click.echo(f"  {code}")
+
+
+@staff_cli.command("create")
+@click.argument("email")
+@click.option("--role", type=click.Choice(accounts.ROLES), default="officer", show_default=True)
+@click.password_option(help="Asked for twice when not given.")
+def create_command(email, role, password):
+    """Create a staff account with a password and a second factor."""
+    email = email.strip().lower()
+    if "@" not in email:
+        raise click.ClickException("Give the officer's email address")
+    session = db.session()
+    if session.scalar(select(StaffUser).where(StaffUser.email == email)):
+        raise click.ClickException(f"{email} already has an account")
+    try:
+        password_hash = accounts.hash_password(password)
+    except ValueError as problem:
+        raise click.ClickException(str(problem)) from None
+    user = StaffUser(email=email, role=role, password_hash=password_hash, totp_secret="",
+                     active=True, failed_logins=0, created_at=_now())
+    session.add(user)
+    session.flush()
+    audit.record(session, "cli", "staff.create", None, _now(), detail=f"{email} as {role}")
+    _enrol(user)
+
+
+@staff_cli.command("disable")
+@click.argument("email")
+def disable_command(email):
+    """Stop an account signing in."""
+    user = _user(email)
+    user.active = False
+    audit.record(db.session(), "cli", "staff.disable", None, _now(), detail=user.email)
+    click.echo(f"{user.email} can no longer sign in.")
+
+
+@staff_cli.command("reset-2fa")
+@click.argument("email")
+def reset_2fa_command(email):
+    """Give an account a new second factor and new recovery codes."""
+    user = _user(email)
+    user.failed_logins, user.locked_until = 0, None
+    audit.record(db.session(), "cli", "staff.reset_2fa", None, _now(), detail=user.email)
+    _enrol(user)
+
+
+@audit_cli.command("export")
+def export_command():
+    """Print the audit log as JSON lines."""
+    for entry in audit.entries(db.session()):
+        sys.stdout.write(audit.as_json(entry) + "\n")
+
+
+@audit_cli.command("verify")
+def verify_command():
+    """Check the hash chain; exit 1 if anything was changed or removed."""
+    intact, broken, count = audit.verify(db.session())
+    if intact:
+        click.echo(f"Audit log intact: {count} entries.")
+        return
+    where = f"at entry {broken}" if broken else "at the end (entries removed)"
+    click.echo(f"Audit log broken {where}.", err=True)
+    sys.exit(1)
