@@ -4,6 +4,7 @@ SQLite and (when set) PostgreSQL."""
 import json
 import threading
 from datetime import UTC, datetime
+from itertools import pairwise
 
 import pyotp
 import pytest
@@ -74,7 +75,7 @@ def test_audit_chain_exports_and_verifies(staff_app):
     lines = [json.loads(line) for line in
              runner.invoke(args=["audit", "export"]).output.splitlines()]
     assert [line["reference"] for line in lines] == [f"K7M-4Q{n}" for n in range(5)]
-    assert all(b["prev_hash"] == a["hash"] for a, b in zip(lines, lines[1:], strict=False))
+    assert all(b["prev_hash"] == a["hash"] for a, b in pairwise(lines))
     result = runner.invoke(args=["audit", "verify"])
     assert result.exit_code == 0 and "intact: 5 entries" in result.output
 
