@@ -32,7 +32,15 @@ def create_app(config: dict | None = None) -> Flask:
     app.config["DATABASE_URL"] = env.get("DATABASE_URL") or "sqlite:///" + str(
         Path(app.instance_path, "quietdoor.sqlite3")
     )
+    app.config.setdefault("PROXY_HOPS", int(env.get("QD_PROXY_HOPS", "0")))
     app.config.update(config)
+    if app.config["PROXY_HOPS"]:
+        # Behind a TLS proxy: trust its X-Forwarded-For and -Proto, so that rate
+        # limits count each resident, not the proxy, and https is recognised.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["PROXY_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
     if "SECRET_KEY" not in config:
         app.config["SECRET_KEY"] = secret_key(
             app.instance_path, env, generate=app.config["QD_ENV"] != "production"

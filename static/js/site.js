@@ -118,9 +118,18 @@
     var link = event.target.closest ? event.target.closest("a[href]") : null;
     if (!link || link.target || link.hasAttribute("download")) { return; }
     if (link.origin !== window.location.origin) { return; }
-    if (link.pathname === window.location.pathname && link.hash) { return; }  // same-page anchor
     event.preventDefault();
     window.location.replace(link.href);
+    if (link.pathname === window.location.pathname && link.hash) {
+      // A skip link or an error-summary link: no new history entry, and focus follows.
+      var target = document.getElementById(decodeURIComponent(link.hash.slice(1)));
+      if (target) {
+        if (!target.hasAttribute("tabindex") && !/^(INPUT|SELECT|TEXTAREA|A|BUTTON)$/.test(target.tagName)) {
+          target.setAttribute("tabindex", "-1");
+        }
+        target.focus();
+      }
+    }
   });
 
   /* Forms are sent with fetch, and the next page replaces this one in the
@@ -142,20 +151,25 @@
       body: new URLSearchParams(new FormData(form))
     }).then(function (response) {
       if (leaving) { return; }
-      if (response.redirected) {
-        window.location.replace(response.url);
-        return;
-      }
       return response.text().then(function (html) {
         // The new page's <style> carries another response's nonce: leave it out.
         var page = new DOMParser().parseFromString(
           html.replace(/<style[\s\S]*?<\/style>/i, ""), "text/html");
         document.title = page.title;
         document.body.replaceWith(document.adoptNode(page.body));
+        // The page we were sent on to takes this page's place in the history.
+        if (response.redirected) { window.history.replaceState(null, "", response.url); }
         showHint();
         sending = false;
+        window.scrollTo(0, 0);
         var summary = byId("error-summary");
-        if (summary) { summary.focus(); } else { window.scrollTo(0, 0); }
+        var heading = document.querySelector("main h1");
+        if (summary) {
+          summary.focus();
+        } else if (heading) {
+          heading.setAttribute("tabindex", "-1");
+          heading.focus();
+        }
       });
     }).catch(function (problem) {
       if (window.console) { window.console.error(problem); }

@@ -180,3 +180,15 @@ def test_exit_clears_what_the_site_left_in_the_browser(page, neutral, live_serve
     page.goto(f"{live_server}/")
     left = page.evaluate("() => [document.cookie, localStorage.length, sessionStorage.length]")
     assert left == ["", 0, 0]
+
+
+def test_same_page_links_add_no_history(page, neutral, live_server):
+    arrive(page, neutral, live_server, "/ask")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip-link"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
+    page.click("#quick-exit")
+    assert_left(page, neutral)
+    assert_back_does_not_return(page, neutral, live_server)

@@ -14,6 +14,10 @@ from webapp.referrals.models import Draft, Referral
 
 pytestmark = pytest.mark.usefixtures("migrated")
 
+# The pages left after choosing "do not contact me", all answered with nothing.
+INFORMATION_ONLY_REST = [("language", {}), ("accessibility", {}), ("what-would-help", {}),
+                         ("about-you", {})]
+
 
 def referrals(app):
     with app.app_context():
@@ -77,7 +81,7 @@ def test_danger_yes_shows_999_first_and_raises_priority(app, client, walker):
     page = client.get("/ask/in-danger").get_data(as_text=True)
     assert 'href="tel:999"' in page and "55" in page
     walker.answer("/ask/in-danger")
-    walker.walk("/ask", [("contact", {"method": "none"})])
+    walker.walk("/ask", [("contact", {"method": "none"}), *INFORMATION_ONLY_REST])
     walker.answer("/ask/check")
     [stored] = referrals(app)
     assert stored.priority == 1 and stored.flag_list == ["danger_now", "no_contact"]
@@ -145,10 +149,13 @@ def test_sending_twice_makes_one_referral(app, client, walker):
     walker.walk("/concern", CONCERN_ANONYMOUS)
     page = client.get("/concern/check").get_data(as_text=True)
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    cookie = client.get_cookie("session").value
     first = client.post("/concern/check", data={"csrf_token": token})
+    client.set_cookie("session", cookie)  # the second press still carries the old cookie
     second = client.post("/concern/check", data={"csrf_token": token})
-    assert first.status_code == second.status_code == 302
+    assert first.headers["Location"] == second.headers["Location"] == "/concern/sent"
     assert len(referrals(app)) == 1
+    assert "We have your request" in client.get("/concern/sent").get_data(as_text=True)
 
 
 def test_drafts_expire_after_30_idle_minutes(make_app):
@@ -156,7 +163,7 @@ def test_drafts_expire_after_30_idle_minutes(make_app):
     app = make_app(CLOCK=lambda: clock["now"])
     db.upgrade(app.extensions["db_engine"])
     walker = Walker(app.test_client())
-    walker.walk("/ask", [("danger", {}), ("contact", {"method": "none"})])
+    walker.walk("/ask", [("danger", {}), ("contact", {"method": "none"}), *INFORMATION_ONLY_REST])
     clock["now"] += timedelta(minutes=29)
     assert walker.client.get("/ask/check").status_code == 200
     clock["now"] += timedelta(minutes=31)
@@ -288,6 +295,9 @@ def test_confirmation_says_when_with_the_clock_frozen(walker, client):
             ("safe-times", {"days": ["monday", "tuesday", "wednesday", "thursday", "friday"],
                             "bands": ["evening"]}),
             ("messages", {"voicemail": "no"}),
+            *[(slug, {}) for slug in ("withheld-number", "someone-else", "code-word", "letters",
+                                      "trusted-person", "speaking-to")],
+            *INFORMATION_ONLY_REST,
         ])
         walker.answer("/ask/check")
         html = client.get("/ask/sent").get_data(as_text=True)
@@ -300,8 +310,59 @@ def test_confirmation_when_any_time_is_safe(walker, client):
     import time_machine
 
     with time_machine.travel(datetime(2026, 11, 24, 14, 0, tzinfo=UTC), tick=False):
-        walker.walk("/cy/ask", [("danger", {}), ("contact", {"method": "email"}),
-                                ("email", {"email": "someone@example.org"})])
+        walker.walk("/cy/ask", [
+            ("danger", {}), ("contact", {"method": "email"}),
+            ("email", {"email": "someone@example.org"}),
+            *[(slug, {}) for slug in ("letters", "trusted-person", "speaking-to")],
+            *INFORMATION_ONLY_REST,
+        ])
         walker.answer("/cy/ask/check")
         html = client.get("/cy/ask/sent").get_data(as_text=True)
     assert "Dydd Mercher 25 Tachwedd am 14:00" in html
+
+
+def test_the_confirmation_is_shown_once(walker, client):
+    walker.walk("/concern", CONCERN_ANONYMOUS)
+    walker.answer("/concern/check")
+    assert client.get("/concern/sent").status_code == 200
+    assert client.get("/concern/sent").headers["Location"] == "/concern"
+
+
+def test_exit_drops_the_draft_and_the_session(app, client, walker):
+    walker.walk("/ask", [("danger", {}), ("contact", {"method": "none"})])
+    response = client.get("/exit")
+    assert "session=;" in response.headers["Set-Cookie"]  # deleted, not just left to expire
+    with app.app_context():
+        assert db.session().scalar(select(Draft)) is None
+
+
+def test_anonymous_means_no_contact_details_kept(app, walker):
+    steps = [*CONCERN_ANONYMOUS[:-1], ("your-details", {
+        "reporter_method": "none", "reporter_name": "Pat", "reporter_phone": "020 7946 0018",
+        "reporter_email": "pat@example.org"})]
+    walker.walk("/concern", steps)
+    walker.answer("/concern/check")
+    [record] = export(app)
+    assert record["contact"] == {"method": "none", "reporter_name": None,
+                                 "reporter_phone": None, "reporter_email": None}
+
+
+def test_check_sends_back_to_questions_a_change_brought_in(walker):
+    walker.walk("/ask", [("danger", {}), ("contact", {"method": "none"}),
+                         *INFORMATION_ONLY_REST])
+    assert walker.client.get("/ask/check").status_code == 200
+    walker.answer("/ask/contact", {"method": "call"})
+    # Straight to the check page (Back button, typed address): not yet.
+    assert walker.client.get("/ask/check").headers["Location"] == "/ask/phone"
+    assert walker.client.post("/ask/check").headers["Location"] == "/ask/phone"
+
+
+def test_rate_limits_count_each_resident_behind_the_proxy(make_app):
+    app = make_app(RATELIMIT_ENABLED=True, PROXY_HOPS=1)
+    db.upgrade(app.extensions["db_engine"])
+    client = app.test_client()
+    one = {"X-Forwarded-For": "203.0.113.7"}
+    statuses = [client.post("/concern/check", headers=one).status_code for _ in range(31)]
+    assert statuses[-1] == 429
+    other = client.post("/concern/check", headers={"X-Forwarded-For": "198.51.100.9"})
+    assert other.status_code != 429

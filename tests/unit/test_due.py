@@ -144,3 +144,18 @@ def test_due_is_safe_and_within_the_promise_unless_flagged(received, windows, ru
         assert received <= due.due <= promised
     if windows:
         assert due.window_end is not None and due.due < due.window_end
+
+
+def test_a_window_nearly_over_does_not_count():
+    # Received Monday 11:55; only Monday mornings (08:00-12:00) are safe.
+    due = due_time(at("2026-11-23 11:55"), at("2026-11-24 11:55"),
+                   [Window(0, time(8), time(12))])
+    assert due.flags == (NO_SAFE_WINDOW,)
+    assert due.due == at("2026-11-30 08:00")
+
+
+def test_promise_at_the_very_end_of_a_window_moves_to_its_start():
+    # Promised Wednesday 11:50, safe Wednesday 08:00-12:00: only 10 minutes left then.
+    due = due_time(at("2026-11-24 11:50"), at("2026-11-25 11:50"),
+                   [Window(2, time(8), time(12))])
+    assert due.due == at("2026-11-25 08:00") and due.flags == ()

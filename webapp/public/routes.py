@@ -1,12 +1,14 @@
 from __future__ import annotations
 
-from flask import current_app, redirect, render_template, request
+from flask import current_app, redirect, render_template, request, session
+from sqlalchemy.exc import SQLAlchemyError
 
 from webapp import db
 from webapp.i18n import localised_route
 from webapp.public import bp
 from webapp.public.browsers import detect, in_order
 from webapp.public.guidance import STEPS
+from webapp.referrals import store
 
 # Sent with the exit: the browser drops our cache, cookies and storage.
 CLEAR_SITE_DATA = '"cache", "cookies", "storage"'
@@ -41,6 +43,17 @@ def safety_online():
 
 @bp.route("/exit", endpoint="exit")
 def exit_site():
+    """Leave: drop the visitor's drafts and session here too, in case the
+    browser ignores Clear-Site-Data (plain http, older browsers)."""
+    drafts = session.get("drafts", {})
+    if drafts:
+        try:
+            for ref in drafts.values():
+                store.discard_draft(db.session(), ref["id"])
+        except SQLAlchemyError:  # leaving must never wait on the database
+            db.session().rollback()
+    if session:
+        session.clear()  # and the cookie is deleted
     response = redirect(current_app.config["SITE"].exit_url, code=303)
     response.headers["Clear-Site-Data"] = CLEAR_SITE_DATA
     return response

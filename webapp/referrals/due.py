@@ -12,7 +12,9 @@ safe windows are local (Europe/London) wall-clock times.
    that begins inside the promise (or to the moment of receipt, when we are
    inside a safe window already). When no safe window falls inside the
    promise, the referral is flagged ``no_safe_window`` and the due time is
-   the start of the first safe window after the promise.
+   the start of the first safe window after the promise. A window counts only
+   while at least ``USABLE`` of it is left (five minutes of a safe morning is
+   not a safe time to call).
 
 Every result is in UTC. (Python compares and subtracts two datetimes that
 share a tzinfo by their wall-clock times, which goes wrong across a change
@@ -31,6 +33,7 @@ import holidays
 LONDON = ZoneInfo("Europe/London")
 DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 SAME_DAY_LEAD = timedelta(hours=2)
+USABLE = timedelta(minutes=30)  # a safe window with less time left than this is no use
 NO_SAFE_WINDOW = "no_safe_window"
 
 
@@ -107,12 +110,13 @@ def due_time(received: datetime, promised: datetime, windows: Iterable[Window] |
         return Due(promised, promised)
     laid = concrete_windows(windows, received.astimezone(tz).date() - timedelta(days=1),
                             promised.astimezone(tz).date() + timedelta(days=8), tz)
+    laid = [(start, end) for start, end in laid if end - max(start, received) >= USABLE]
     for start, end in laid:
-        if start <= promised < end:
+        if start <= promised and end - promised >= USABLE:
             return Due(promised, promised, end)
-    inside = [(start, end) for start, end in laid if start < promised and end > received]
+    inside = [(start, end) for start, end in laid if start < promised]
     if inside:
         start, end = inside[-1]
         return Due(promised, max(start, received), end)
-    start, end = next((s, e) for s, e in laid if s >= promised)
+    start, end = next((s, e) for s, e in laid if s >= promised)  # none usable inside
     return Due(promised, start, end, (NO_SAFE_WINDOW,))

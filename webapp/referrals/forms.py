@@ -231,6 +231,10 @@ class InPersonForm(StepForm):
     meet_place = text(_l("Where would be safe to meet?"), long=True,
                       required=_l("Tell us where would be safe to meet"),
                       description=_l("For example, a GP surgery, a library or a friend’s home."))
+    arrange = text(_l("How can we get in touch to arrange it?"), long=True,
+                   required=_l("Tell us how we can get in touch to arrange the meeting"),
+                   description=_l("For example, a number that is safe to text, or through "
+                                  "someone you trust."))
 
 
 class TimesForm(StepForm):
@@ -338,6 +342,18 @@ class ReporterForm(StepForm):
                           render_kw=EMAIL_BOX,
                           when=required_when("reporter_method", "email",
                                              message=_l("Enter your email address")))
+
+    def answers(self) -> dict:
+        """Keep only the way back the reporter chose: nothing at all when anonymous."""
+        answers = super().answers()
+        method = answers["reporter_method"]
+        if method != "call":
+            answers["reporter_phone"] = None
+        if method != "email":
+            answers["reporter_email"] = None
+        if method == "none":
+            answers["reporter_name"] = None
+        return answers
 
 
 class SendForm(StepForm):

@@ -120,7 +120,7 @@ ASK = Journey(
     contact_fields=frozenset({
         "method", "phone", "phone_own", "voicemail", "withheld", "cover_story", "ask_for",
         "code_word", "email", "email_own", "agency_name", "worker_name", "agency_contact",
-        "meet_place", "any_time", "days", "bands", "avoid", "post_safe", "trusted_name",
+        "meet_place", "arrange", "any_time", "days", "bands", "avoid", "post_safe", "trusted_name",
         "trusted_contact", "trusted_relationship", "language", "language_other", "interpreter",
         "officer_gender", "access_needs", "access_other",
     }),

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime
 
+from babel.lists import format_list
 from flask import (
     abort,
     current_app,
@@ -21,7 +22,7 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import format_datetime, format_time
+from flask_babel import format_datetime, format_time, get_locale
 from flask_babel import gettext as _
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -49,11 +50,15 @@ class Draft:
         self.ref = session.get("drafts", {}).get(journey.slug)
         self.data = {"answers": {}, "seen": [], "reviewing": False}
         self.expired = False
+        self.sent = None  # what the confirmation shows, when this draft was sent already
         if self.ref:
             locked = store.load_draft(db.session(), self.ref["id"], now())
             opened = sealing.open_draft(self.ref["key"], locked) if locked else None
             if opened is None:
                 self.expired = True
+                self.forget()
+            elif "sent" in opened:
+                self.sent = opened["sent"]
                 self.forget()
             else:
                 self.data = opened
@@ -116,6 +121,8 @@ def question(journey, slug):
     if (gone := expired_notice(draft)) is not None:
         return gone
     answers = draft.answers
+    if draft.sent and request.method == "POST":
+        return show_sent(journey, draft.sent)
     if not step.applies(answers):
         return redirect(url_for("referrals.question", journey=journey.slug,
                                 slug=journey.steps[0].slug))
@@ -170,7 +177,8 @@ def shown(field, value) -> str:
         return _("Not given")
     choices = {choice.value: choice.label for choice in getattr(field, "choices", None) or ()}
     if isinstance(value, list):
-        return ", ".join(str(choices.get(item, item)) for item in value)
+        return format_list([str(choices.get(item, item)) for item in value],
+                           locale=get_locale())
     return str(choices.get(value, value))
 
 
@@ -185,8 +193,14 @@ def check(journey):
         abort(503)
     if (gone := expired_notice(draft)) is not None:
         return gone
+    if draft.sent:  # sent already (a second press of Send): show the confirmation again
+        return show_sent(journey, draft.sent)
     if not draft.ref:
         return redirect(url_for("referrals.start", journey=journey.slug))
+    unseen = [step.slug for step in journey.applicable(draft.answers)
+              if step.slug not in draft.data["seen"]]
+    if unseen:  # a changed answer brought in questions not yet answered
+        return redirect(page_url(journey, unseen[0]))
     form, problem, status = SendForm(), None, 200
     if request.method == "GET" and not draft.data["reviewing"]:
         draft.data["reviewing"] = True  # from now on, a changed answer comes back here
@@ -198,36 +212,50 @@ def check(journey):
         settings = current_app.config["SITE"]
         new = service.build(journey, draft.answers, current_language(), now(), settings,
                             current_app.extensions["referral_public_key"])
+        key = draft.ref["key"]
+
+        def confirmation(reference: str) -> dict:
+            return {"reference": reference, "method": new.contact_method,
+                    "due": new.due_at.isoformat(), "flags": list(new.flags),
+                    "window_end": new.window_end.isoformat() if new.window_end else None}
+
         try:
-            reference = store.submit(db.session(), draft.ref["id"], new)
+            reference = store.submit(
+                db.session(), draft.ref["id"], new, now=now(),
+                tombstone=lambda ref: sealing.lock_draft(key, {"sent": confirmation(ref)}))
         except store.DraftGone:
             draft.forget()
-            return redirect(url_for("referrals.sent", journey=journey.slug))
+            return redirect(url_for("referrals.start", journey=journey.slug))
         except SQLAlchemyError:
             problem, status = database_trouble(), 503
         else:
             draft.forget()
-            session.setdefault("sent", {})[journey.slug] = {
-                "reference": reference, "method": new.contact_method,
-                "due": new.due_at.isoformat(),
-                "window_end": new.window_end.isoformat() if new.window_end else None,
-            }
-            session.modified = True
             log.info("Referral received")  # no reference, no answers: the queue has them
-            return redirect(url_for("referrals.sent", journey=journey.slug))
+            return show_sent(journey, confirmation(reference))
     return render_template("referrals/check.html", journey=journey, form=form,
                            groups=summary(journey, draft.answers), problem=problem,
                            back=back_url(journey, "check", draft.answers)), status
 
 
+def show_sent(journey: Journey, record: dict):
+    """Keep the confirmation in the session until it has been shown once."""
+    session.setdefault("sent", {})[journey.slug] = record
+    session.modified = True
+    return redirect(url_for("referrals.sent", journey=journey.slug))
+
+
 @localised_route(bp, f"/{JOURNEY}/sent")
 def sent(journey):
     journey = get_journey(journey)
-    record = session.get("sent", {}).get(journey.slug)
+    # Shown once, then gone: the reference and the safe time do not stay in
+    # the cookie for the rest of the browser's life.
+    record = session.get("sent", {}).pop(journey.slug, None)
+    session.modified = True
     if not record:
         return redirect(url_for("referrals.start", journey=journey.slug))
     return render_template("referrals/sent.html", journey=journey, record=record,
-                           promise=promise_sentence(journey, record))
+                           promise=promise_sentence(journey, record),
+                           late=service.NO_SAFE_WINDOW in record.get("flags", ()))
 
 
 def promise_sentence(journey: Journey, record: dict) -> str:

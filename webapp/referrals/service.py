@@ -18,6 +18,7 @@ BANDS = {
     "evening": (time(17), time(21)),
 }
 DANGER_NOW = "danger_now"
+NO_SAFE_WINDOW = due_rules.NO_SAFE_WINDOW
 NO_CONTACT = "no_contact"  # the person asked not to be contacted
 ANONYMOUS = "anonymous"  # a concern whose reporter left no way back
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -66,17 +67,29 @@ class NewReferral:
     sealed: bytes
 
 
-def submit(session: Session, draft_id: str, new: NewReferral, attempts: int = 5) -> str:
-    """Store the referral and remove its draft in one transaction; its reference.
+SENT = "sent"  # a draft's kind once its referral is stored
 
-    A draft that is already gone (a second press of "Send") raises DraftGone,
-    so one draft never becomes two referrals.
+
+def submit(session: Session, draft_id: str, new: NewReferral,
+           tombstone: Callable[[str], bytes], now: datetime, attempts: int = 5) -> str:
+    """Store the referral and close its draft in one transaction; its reference.
+
+    The draft is not deleted at once: it becomes a tombstone holding what the
+    confirmation page shows (``tombstone(reference)``, locked with the
+    visitor's key), so that a second press of "Send" finds it and shows the
+    confirmation again instead of starting over. Tombstones expire like any
+    draft. A draft already sent or gone raises DraftGone: one draft never
+    becomes two referrals.
     """
     for _ in range(attempts):
         reference = new_reference()
         try:
-            removed = session.execute(delete(Draft).where(Draft.id == draft_id)).rowcount
-            if removed != 1:
+            closed = session.execute(
+                update(Draft).where(Draft.id == draft_id, Draft.kind != SENT)
+                .values(kind=SENT, locked=tombstone(reference), updated_at=now)
+                .execution_options(synchronize_session=False)
+            ).rowcount
+            if closed != 1:
                 session.rollback()
                 raise DraftGone(draft_id)
             session.add(Referral(
