@@ -92,12 +92,19 @@ def database_trouble():
              "wait a minute and press the button again.")
 
 
-def expired_notice(draft: Draft):
+def current_draft(journey: Journey) -> Draft:
+    """This visitor's draft. The friendly 503 page when the database does not
+    answer; back to the start, with a kind notice, when the draft expired."""
+    try:
+        draft = Draft(journey)
+    except SQLAlchemyError:
+        database_trouble()
+        abort(503)
     if draft.expired:
         flash(_("For your safety, we cleared your answers after 30 minutes without any "
                 "activity. Please start again."))
-        return redirect(url_for("referrals.start", journey=draft.journey.slug))
-    return None
+        abort(redirect(url_for("referrals.start", journey=journey.slug)))
+    return draft
 
 
 @localised_route(bp, "/" + JOURNEY)
@@ -113,13 +120,7 @@ def start(journey):
 def question(journey, slug):
     journey = get_journey(journey)
     step = journey.step(slug) or abort(404)
-    try:
-        draft = Draft(journey)
-    except SQLAlchemyError:
-        database_trouble()
-        abort(503)
-    if (gone := expired_notice(draft)) is not None:
-        return gone
+    draft = current_draft(journey)
     answers = draft.answers
     if draft.sent and request.method == "POST":
         return show_sent(journey, draft.sent)
@@ -186,13 +187,7 @@ def shown(field, value) -> str:
 @limiter.limit("30 per hour", methods=["POST"])
 def check(journey):
     journey = get_journey(journey)
-    try:
-        draft = Draft(journey)
-    except SQLAlchemyError:
-        database_trouble()
-        abort(503)
-    if (gone := expired_notice(draft)) is not None:
-        return gone
+    draft = current_draft(journey)
     if draft.sent:  # sent already (a second press of Send): show the confirmation again
         return show_sent(journey, draft.sent)
     if not draft.ref:
