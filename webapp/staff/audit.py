@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import random
+import time
 from datetime import datetime
 
 from sqlalchemy import select, update
@@ -30,7 +32,9 @@ def record(session: Session, actor: str, action: str, reference: str | None, at:
            detail: str = "", attempts: int = 20) -> AuditEntry:
     """Append an entry and commit it (with whatever else the session holds)."""
     for _ in range(attempts):
-        prev = session.scalar(select(AuditHead.hash).where(AuditHead.id == 1))
+        # FOR UPDATE makes PostgreSQL writers queue here; SQLite writes one at
+        # a time anyway. The compare-and-swap below is the guarantee on both.
+        prev = session.scalar(select(AuditHead.hash).where(AuditHead.id == 1).with_for_update())
         new_hash = entry_hash(prev, at, actor, action, reference, detail)
         moved = session.execute(
             update(AuditHead).where(AuditHead.id == 1, AuditHead.hash == prev)
@@ -44,6 +48,7 @@ def record(session: Session, actor: str, action: str, reference: str | None, at:
             return entry
         session.rollback()  # someone else wrote first: try again on the new head
         session.expire_all()
+        time.sleep(random.uniform(0, 0.02))  # noqa: S311  (jitter, not a secret)
     raise RuntimeError("the audit log is too busy")
 
 

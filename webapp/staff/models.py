@@ -50,8 +50,8 @@ class AuditEntry(Base):
 
 
 class AuditHead(Base):
-    """The newest hash of the chain: moved on only by compare-and-swap, so two
-    writers at once can never fork the chain."""
+    """The newest hash of the chain: locked while read and moved on only by
+    compare-and-swap, so two writers at once can never fork the chain."""
 
     __tablename__ = "audit_head"
 
