@@ -59,7 +59,8 @@ def test_unexpected_failure_shows_the_friendly_page_and_logs_no_message(make_app
     assert "ValueError" in caplog.text
 
 
-@settings(max_examples=150, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=150, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(path=st.text(min_size=1, max_size=80))
 def test_any_path_gets_a_safe_answer(client, path):
     response = client.get("/" + path.lstrip("/"))

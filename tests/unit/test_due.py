@@ -4,7 +4,7 @@ its own moment of receipt)."""
 from datetime import datetime, time, timedelta
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from webapp.referrals.due import (
@@ -133,6 +133,7 @@ weekly = st.lists(
 )
 
 
+@settings(deadline=None)  # the first look-up of a year builds its holiday calendar
 @given(received=moments, windows=weekly, rule=st.sampled_from(["24h", "same-working-day"]))
 def test_due_is_safe_and_within_the_promise_unless_flagged(received, windows, rule):
     promised = promise(received, rule, OFFICE, ENGLAND)
