@@ -1,0 +1,121 @@
+"""Signing in with a password and a code, the queue, and a referral's page."""
+
+import re
+from datetime import UTC, datetime, timedelta
+
+import pyotp
+import pytest
+from sqlalchemy import select
+
+from tests.conftest import ASK_BY_PHONE, CSRF, Walker
+from webapp import db
+from webapp.staff import accounts, audit
+from webapp.staff.models import StaffUser
+
+PASSWORD = "a long pass phrase"
+
+
+@pytest.fixture
+def clock():
+    return {"now": datetime.now(UTC)}
+
+
+@pytest.fixture
+def site(make_app, clock):
+    app = make_app(CLOCK=lambda: clock["now"])
+    db.upgrade(app.extensions["db_engine"])
+    with app.app_context():
+        session = db.session()
+        session.add(StaffUser(email="officer@example.org", role="officer",
+                              password_hash=accounts.hash_password(PASSWORD),
+                              totp_secret=accounts.new_totp_secret(), active=True,
+                              failed_logins=0, created_at=clock["now"]))
+        session.commit()
+    return app
+
+
+def secret(app):
+    with app.app_context():
+        return db.session().scalar(select(StaffUser)).totp_secret
+
+
+def post(client, path, data):
+    token = CSRF.search(client.get(path).get_data(as_text=True)).group(1)
+    return client.post(path, data={"csrf_token": token, **data})
+
+
+def sign_in(app, client, clock, password=PASSWORD):
+    response = post(client, "/staff/login", {"email": "Officer@example.org",
+                                            "password": password})
+    if response.status_code != 302:
+        return response
+    code = pyotp.TOTP(secret(app)).at(clock["now"])
+    return post(client, "/staff/login/code", {"code": code})
+
+
+def test_everything_needs_signing_in(site):
+    client = site.test_client()
+    assert client.get("/staff/").headers["Location"] == "/staff/login"
+    assert client.get("/staff/referral/K7M-4QP").headers["Location"] == "/staff/login"
+
+
+def test_sign_in_and_see_the_queue_and_a_referral(site, clock):
+    resident = Walker(site.test_client())
+    resident.walk("/ask", ASK_BY_PHONE)
+    resident.answer("/ask/check")
+    client = site.test_client()
+    login_page = client.get("/staff/login").get_data(as_text=True)
+    assert 'autocomplete="username"' in login_page
+    assert 'autocomplete="current-password"' in login_page
+    assert sign_in(site, client, clock).headers["Location"] == "/staff/"
+    queue = client.get("/staff/").get_data(as_text=True)
+    reference = re.search(r"/staff/referral/([^\"]+)\"", queue).group(1)
+    page = client.get(f"/staff/referral/{reference}").get_data(as_text=True)
+    assert page.index("Safe contact: read this first") < page.index("zebra-quartz-7731")
+    assert "pineapple" in page and "020 7946 0018" in page
+    with site.app_context():
+        actions = [(e.actor, e.action, e.reference) for e in audit.entries(db.session())]
+    assert ("officer@example.org", "referral.view", reference) in actions
+
+
+def test_wrong_details_say_the_same_whether_or_not_the_account_exists(site, clock):
+    client = site.test_client()
+    unknown = post(client, "/staff/login", {"email": "nobody@example.org", "password": PASSWORD})
+    wrong = post(client, "/staff/login", {"email": "officer@example.org", "password": "wrong!"})
+    assert unknown.status_code == wrong.status_code == 200
+    message = "Those details did not work"
+    assert message in unknown.get_data(as_text=True) and message in wrong.get_data(as_text=True)
+
+
+def test_lockout_after_five_failures(site, clock):
+    client = site.test_client()
+    for _ in range(5):
+        post(client, "/staff/login", {"email": "officer@example.org", "password": "wrong!"})
+    assert sign_in(site, client, clock).status_code == 200  # locked, even with the right one
+    clock["now"] += timedelta(minutes=16)
+    assert sign_in(site, client, clock).headers["Location"] == "/staff/"
+
+
+def test_a_code_works_once(site, clock):
+    first = site.test_client()
+    assert sign_in(site, first, clock).headers["Location"] == "/staff/"
+    second = site.test_client()
+    assert sign_in(site, second, clock).status_code == 200  # the same code again
+
+
+def test_idle_sessions_end(site, clock):
+    client = site.test_client()
+    sign_in(site, client, clock)
+    clock["now"] += timedelta(minutes=14)
+    assert client.get("/staff/").status_code == 200
+    clock["now"] += timedelta(minutes=16)
+    assert client.get("/staff/").headers["Location"] == "/staff/login"
+
+
+def test_sign_out(site, clock):
+    client = site.test_client()
+    sign_in(site, client, clock)
+    page = client.get("/staff/").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    assert client.post("/staff/logout", data={"csrf_token": token}).status_code == 302
+    assert client.get("/staff/").headers["Location"] == "/staff/login"

@@ -1,0 +1,173 @@
+"""Signing in (password, then a one-time code), the queue, and a referral.
+
+Sessions end after ``STAFF_IDLE_MINUTES`` without a request, and at sign-out.
+Failed passwords and codes count against the account: after
+``accounts.MAX_FAILURES`` it is locked for ``accounts.LOCKOUT``; the message
+never says whether an account exists.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime, timedelta
+from functools import wraps
+
+from flask import abort, current_app, g, redirect, render_template, session, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from webapp import db
+from webapp.limits import limiter
+from webapp.referrals import sealing
+from webapp.referrals.journeys import ASK, CONCERN, question_labels
+from webapp.referrals.models import Referral
+from webapp.staff import accounts, audit, bp
+from webapp.staff.forms import CodeForm, LoginForm
+from webapp.staff.models import RecoveryCode, StaffUser
+
+PENDING = timedelta(minutes=5)  # between the password and the code
+DUE_SOON = timedelta(hours=2)
+
+
+def now() -> datetime:
+    return current_app.config.get("CLOCK", lambda: datetime.now(UTC))()
+
+
+@bp.before_request
+def load_staff():
+    g.staff = None
+    signed_in = session.get("staff")
+    if not signed_in:
+        return
+    idle = timedelta(minutes=current_app.config.get("STAFF_IDLE_MINUTES", 15))
+    if now() - datetime.fromisoformat(signed_in["seen"]) > idle:
+        session.pop("staff", None)
+        return
+    user = db.session().get(StaffUser, signed_in["id"])
+    if user is None or not user.active:
+        session.pop("staff", None)
+        return
+    g.staff = user
+    signed_in["seen"] = now().isoformat()
+    session.modified = True
+
+
+def staff_required(view):
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        if g.staff is None:
+            return redirect(url_for("staff.login"))
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def failed(user: StaffUser | None) -> str:
+    if user is not None:
+        user.failed_logins += 1
+        if user.failed_logins >= accounts.MAX_FAILURES:
+            user.locked_until, user.failed_logins = now() + accounts.LOCKOUT, 0
+        db.session().commit()
+    return _("Those details did not work. After 5 failed tries an account is locked for "
+             "15 minutes.")
+
+
+def locked(user: StaffUser | None) -> bool:
+    return bool(user and user.locked_until and user.locked_until > now())
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit("20 per minute", methods=["POST"])
+def login():
+    form, problem = LoginForm(), None
+    if form.validate_on_submit():
+        email = form.email.data.strip().lower()
+        user = db.session().scalar(select(StaffUser).where(StaffUser.email == email))
+        usable = user if user is not None and user.active else None
+        good = accounts.check_password(usable.password_hash if usable else None,
+                                       form.password.data)
+        if good and not locked(usable):
+            session.pop("staff", None)
+            session["staff_pending"] = {"id": usable.id, "at": now().isoformat()}
+            return redirect(url_for("staff.code"))
+        problem = failed(usable if not locked(usable) else None)
+    return render_template("staff/login.html", form=form, problem=problem)
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+@limiter.limit("20 per minute", methods=["POST"])
+def code():
+    pending = session.get("staff_pending")
+    if not pending or now() - datetime.fromisoformat(pending["at"]) > PENDING:
+        session.pop("staff_pending", None)
+        return redirect(url_for("staff.login"))
+    user = db.session().get(StaffUser, pending["id"])
+    form, problem = CodeForm(), None
+    if form.validate_on_submit() and user is not None and user.active and not locked(user):
+        if second_factor_ok(user, form.code.data):
+            user.failed_logins, user.locked_until = 0, None
+            session.clear()
+            session["staff"] = {"id": user.id, "seen": now().isoformat()}
+            audit.record(db.session(), user.email, "staff.sign_in", None, now())
+            return redirect(url_for("staff.queue"))
+        problem = failed(user)
+    elif form.is_submitted():
+        problem = failed(None) if locked(user) else None
+    return render_template("staff/code.html", form=form, problem=problem)
+
+
+def second_factor_ok(user: StaffUser, text: str) -> bool:
+    step = accounts.check_totp(user.totp_secret, text, now(), user.totp_last_step)
+    if step is not None:
+        user.totp_last_step = step
+        return True
+    recovery = db.session().scalar(select(RecoveryCode).where(
+        RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None),
+        RecoveryCode.code_hash == accounts.hash_recovery_code(text)))
+    if recovery is not None:
+        recovery.used_at = now()
+        return True
+    return False
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    if g.staff is not None:
+        audit.record(db.session(), g.staff.email, "staff.sign_out", None, now())
+    session.clear()
+    return redirect(url_for("staff.login"))
+
+
+@bp.route("/")
+@staff_required
+def queue():
+    """Open referrals by due time, then priority. Nothing is unsealed here."""
+    referrals = db.session().scalars(
+        select(Referral).where(Referral.status == "open")
+        .order_by(Referral.due_at, Referral.priority, Referral.id)
+    ).all()
+    moment = now()
+    rows = [{
+        "referral": referral,
+        "overdue": referral.due_at < moment,
+        "due_soon": moment <= referral.due_at < moment + DUE_SOON,
+    } for referral in referrals]
+    return render_template("staff/queue.html", rows=rows)
+
+
+@bp.route("/referral/<reference>")
+@staff_required
+def referral(reference):
+    found = db.session().scalar(select(Referral).where(Referral.reference == reference))
+    if found is None:
+        abort(404)
+    private_key = current_app.extensions.get("referral_private_key")
+    if private_key is None:
+        private_key = sealing.load_private_key(current_app.instance_path, os.environ)
+        current_app.extensions["referral_private_key"] = private_key
+    opened = sealing.unseal(private_key, found.sealed)
+    audit.record(db.session(), g.staff.email, "referral.view", found.reference, now())
+    journey = ASK if found.kind == "self" else CONCERN
+    labels = {"method": _("How to contact")} | question_labels(journey)
+    return render_template("staff/referral.html", referral=found, labels=labels,
+                           contact=opened["contact"], answers=opened["answers"])
