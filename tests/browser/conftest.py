@@ -58,7 +58,7 @@ def neutral():
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory, neutral):
+def live_app(tmp_path_factory, neutral):
     """The site, with its exit pointing at the neutral stand-in."""
     folder = tmp_path_factory.mktemp("live")
     app = create_app({
@@ -70,10 +70,15 @@ def live_server(tmp_path_factory, neutral):
     from webapp import db
 
     db.upgrade(app.extensions["db_engine"])
-    server = _serve(app)
+    yield app
+    app.extensions["db_engine"].dispose()
+
+
+@pytest.fixture(scope="session")
+def live_server(live_app):
+    server = _serve(live_app)
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
-    app.extensions["db_engine"].dispose()
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,46 @@
+"""An officer made with the command signs in in Chromium and opens a referral."""
+
+import pyotp
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+pytestmark = pytest.mark.browser
+
+
+def test_officer_signs_in_and_opens_a_fresh_referral(live_app, new_page):
+    result = live_app.test_cli_runner().invoke(
+        args=["staff", "create", "browser.officer@example.org", "--role", "officer"],
+        input="a long pass phrase\na long pass phrase\n")
+    assert result.exit_code == 0, result.output
+    secret = result.output.split("TOTP secret: ")[1].split()[0]
+
+    resident = new_page(javascript=False)
+    resident.goto("/concern/danger")
+    for _ in range(20):
+        if "/check" in resident.url:
+            break
+        if "/what-happened" in resident.url:
+            resident.locator("#seen").fill("A loud argument and a scream")
+        if "/your-details" in resident.url:
+            resident.locator("#reporter_method-0").check()
+        resident.get_by_role("button", name="Continue").click()
+    resident.get_by_role("button", name="Send").click()
+    reference = resident.locator(".reference").inner_text()
+
+    page = new_page()
+    page.goto("/staff/")
+    page.get_by_label("Email address").fill("browser.officer@example.org")
+    page.get_by_label("Password").fill("a long pass phrase")
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_label("Code from your authenticator app").fill(pyotp.TOTP(secret).now())
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/staff/")
+    results = Axe().run(page)
+    assert results.violations_count == 0, results.generate_report()
+    page.get_by_role("link", name=reference).click()
+    page.wait_for_url(f"**/staff/referral/{reference}")
+    assert "A loud argument and a scream" in page.inner_text("main")
+    results = Axe().run(page)
+    assert results.violations_count == 0, results.generate_report()
+    log = live_app.test_cli_runner().invoke(args=["audit", "export"]).output
+    assert f'"action": "referral.view", "reference": "{reference}"' in log
