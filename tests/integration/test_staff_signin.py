@@ -119,3 +119,44 @@ def test_sign_out(site, clock):
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
     assert client.post("/staff/logout", data={"csrf_token": token}).status_code == 302
     assert client.get("/staff/").headers["Location"] == "/staff/login"
+
+
+def add_officer(app, email, clock):
+    with app.app_context():
+        session = db.session()
+        session.add(StaffUser(email=email, role="officer",
+                              password_hash=accounts.hash_password(PASSWORD),
+                              totp_secret=accounts.new_totp_secret(), active=True,
+                              failed_logins=0, created_at=clock["now"]))
+        session.commit()
+
+
+def test_two_officers_assign_at_once_and_one_wins(site, clock):
+    resident = Walker(site.test_client())
+    resident.walk("/concern", [("danger", {}), ("relationship", {}),
+                               ("what-happened", {"seen": "x"}), ("the-person", {}),
+                               ("do-they-know", {}), ("not-safe", {}), ("reaching-them", {}),
+                               ("your-details", {"reporter_method": "none"})])
+    resident.answer("/concern/check")
+    first = site.test_client()
+    sign_in(site, first, clock)
+    add_officer(site, "second@example.org", clock)
+    second = site.test_client()
+    post(second, "/staff/login", {"email": "second@example.org", "password": PASSWORD})
+    with site.app_context():
+        other = db.session().scalar(
+            select(StaffUser).where(StaffUser.email == "second@example.org"))
+    post(second, "/staff/login/code", {"code": pyotp.TOTP(other.totp_secret).at(clock["now"])})
+    reference = re.search(r"/staff/referral/([^\"]+)\"",
+                          first.get("/staff/").get_data(as_text=True)).group(1)
+    pages = [c.get(f"/staff/referral/{reference}").get_data(as_text=True) for c in (first, second)]
+    tokens = [re.search(r'name="csrf_token" value="([^"]+)"', p).group(1) for p in pages]
+    results = [c.post(f"/staff/referral/{reference}/assign", data={"csrf_token": t},
+                      follow_redirects=True).get_data(as_text=True)
+               for c, t in zip((first, second), tokens, strict=True)]
+    assert "Assigned to you." in results[0]
+    assert "Someone else took this referral first." in results[1]
+    assert "Assigned to officer@example.org" in results[1]
+    assert reference in first.get("/staff/mine").get_data(as_text=True)
+    assert reference not in second.get("/staff/mine").get_data(as_text=True)
+    assert reference not in second.get("/staff/unassigned").get_data(as_text=True)

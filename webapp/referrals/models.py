@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Index, Integer, LargeBinary, String
+from sqlalchemy import ForeignKey, Index, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from webapp.db import Base, UTCDateTime
@@ -40,6 +40,7 @@ class Referral(Base):
     status: Mapped[str] = mapped_column(String(16), default="open")
     contact_method: Mapped[str] = mapped_column(String(16))
     sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    assigned_to: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"), index=True)
 
     @property
     def flag_list(self) -> list[str]:

@@ -12,9 +12,9 @@ import os
 from datetime import UTC, datetime, timedelta
 from functools import wraps
 
-from flask import abort, current_app, g, redirect, render_template, session, url_for
+from flask import abort, current_app, flash, g, redirect, render_template, session, url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from webapp import db
 from webapp.limits import limiter
@@ -138,21 +138,49 @@ def logout():
     return redirect(url_for("staff.login"))
 
 
-@bp.route("/")
+FILTERS = ("all", "mine", "unassigned", "overdue")
+
+
+@bp.route("/", defaults={"show": "all"})
+@bp.route("/<any(mine, unassigned, overdue):show>")
 @staff_required
-def queue():
+def queue(show):
     """Open referrals by due time, then priority. Nothing is unsealed here."""
-    referrals = db.session().scalars(
-        select(Referral).where(Referral.status == "open")
-        .order_by(Referral.due_at, Referral.priority, Referral.id)
-    ).all()
     moment = now()
+    query = select(Referral).where(Referral.status == "open")
+    if show == "mine":
+        query = query.where(Referral.assigned_to == g.staff.id)
+    elif show == "unassigned":
+        query = query.where(Referral.assigned_to.is_(None))
+    elif show == "overdue":
+        query = query.where(Referral.due_at < moment)
+    referrals = db.session().scalars(
+        query.order_by(Referral.due_at, Referral.priority, Referral.id)).all()
+    officers = dict(db.session().execute(select(StaffUser.id, StaffUser.email)).all())
     rows = [{
         "referral": referral,
         "overdue": referral.due_at < moment,
         "due_soon": moment <= referral.due_at < moment + DUE_SOON,
+        "assignee": officers.get(referral.assigned_to),
     } for referral in referrals]
-    return render_template("staff/queue.html", rows=rows)
+    return render_template("staff/queue.html", rows=rows, show=show, filters=FILTERS)
+
+
+@bp.route("/referral/<reference>/assign", methods=["POST"])
+@staff_required
+def assign(reference):
+    """Assign to me. Two officers at once: the first wins, the other is told."""
+    taken = db.session().execute(
+        update(Referral).where(Referral.reference == reference, Referral.assigned_to.is_(None))
+        .values(assigned_to=g.staff.id).execution_options(synchronize_session=False)
+    ).rowcount
+    if taken == 1:
+        audit.record(db.session(), g.staff.email, "referral.assign", reference, now())
+        flash(_("Assigned to you."))
+    else:
+        db.session().rollback()
+        flash(_("Someone else took this referral first."))
+    return redirect(url_for("staff.referral", reference=reference))
 
 
 @bp.route("/referral/<reference>")
@@ -167,7 +195,9 @@ def referral(reference):
         current_app.extensions["referral_private_key"] = private_key
     opened = sealing.unseal(private_key, found.sealed)
     audit.record(db.session(), g.staff.email, "referral.view", found.reference, now())
+    assignee = db.session().get(StaffUser, found.assigned_to) if found.assigned_to else None
     journey = ASK if found.kind == "self" else CONCERN
     labels = {"method": _("How to contact")} | question_labels(journey)
     return render_template("staff/referral.html", referral=found, labels=labels,
+                           assignee=assignee,
                            contact=opened["contact"], answers=opened["answers"])
