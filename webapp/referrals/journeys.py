@@ -151,12 +151,3 @@ CONCERN = Journey(
 
 JOURNEYS = {journey.slug: journey for journey in (ASK, CONCERN)}
 
-
-def question_labels(journey: Journey) -> dict[str, object]:
-    """Each answer's question, by field name, for the staff pages."""
-    labels = {}
-    for step in journey.steps:
-        for name, unbound in vars(step.form).items():
-            if not name.startswith("_") and hasattr(unbound, "field_class") and unbound.args:
-                labels[name] = unbound.args[0]
-    return labels

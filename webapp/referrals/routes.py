@@ -171,6 +171,16 @@ def summary(journey: Journey, answers: dict) -> list[dict]:
     return groups
 
 
+def readable(journey: Journey, values: dict) -> list[dict]:
+    """Each of ``values`` with its question, and its answer as a person reads it."""
+    rows = []
+    for step in journey.steps:
+        form = step.form(data=values, meta={"csrf": False})
+        rows += [{"question": field.label.text, "answer": shown(field, values[field.name])}
+                 for field in form.questions() if field.name in values]
+    return rows
+
+
 def shown(field, value) -> str:
     if field.type == "BooleanField":
         return _("Yes") if value else _("No")

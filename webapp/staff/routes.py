@@ -18,9 +18,10 @@ from sqlalchemy import select, update
 
 from webapp import db
 from webapp.limits import limiter
-from webapp.referrals import sealing
-from webapp.referrals.journeys import ASK, CONCERN, question_labels
+from webapp.referrals import sealing, service
+from webapp.referrals.journeys import JOURNEYS
 from webapp.referrals.models import Referral
+from webapp.referrals.routes import readable
 from webapp.staff import accounts, audit, bp
 from webapp.staff.forms import CodeForm, LoginForm
 from webapp.staff.models import RecoveryCode, StaffUser
@@ -196,8 +197,9 @@ def referral(reference):
     opened = sealing.unseal(private_key, found.sealed)
     audit.record(db.session(), g.staff.email, "referral.view", found.reference, now())
     assignee = db.session().get(StaffUser, found.assigned_to) if found.assigned_to else None
-    journey = ASK if found.kind == "self" else CONCERN
-    labels = {"method": _("How to contact")} | question_labels(journey)
-    return render_template("staff/referral.html", referral=found, labels=labels,
-                           assignee=assignee,
-                           contact=opened["contact"], answers=opened["answers"])
+    journey = JOURNEYS["ask" if found.kind == "self" else "concern"]
+    contact = dict(opened["contact"])
+    contact[service.METHOD_FIELD[journey.kind]] = contact.pop("method")
+    return render_template("staff/referral.html", referral=found, assignee=assignee,
+                           contact=readable(journey, contact),
+                           answers=readable(journey, opened["answers"]))
