@@ -160,3 +160,21 @@ def test_two_officers_assign_at_once_and_one_wins(site, clock):
     assert reference in first.get("/staff/mine").get_data(as_text=True)
     assert reference not in second.get("/staff/mine").get_data(as_text=True)
     assert reference not in second.get("/staff/unassigned").get_data(as_text=True)
+
+
+def test_queue_filters_by_kind_and_language(site, clock):
+    resident = Walker(site.test_client())
+    resident.walk("/cy/concern", [("danger", {}), ("relationship", {}),
+                                  ("what-happened", {"seen": "x"}), ("the-person", {}),
+                                  ("do-they-know", {}), ("not-safe", {}), ("reaching-them", {}),
+                                  ("your-details", {"reporter_method": "none"})])
+    resident.answer("/cy/concern/check")
+    client = site.test_client()
+    sign_in(site, client, clock)
+    references = re.findall(r"/staff/referral/([^\"]+)\"", client.get("/staff/").get_data(
+        as_text=True))
+    assert len(references) == 1
+    assert references[0] in client.get("/staff/?kind=concern&language=cy").get_data(as_text=True)
+    assert references[0] not in client.get("/staff/?kind=self").get_data(as_text=True)
+    assert references[0] not in client.get("/staff/?language=ar").get_data(as_text=True)
+    assert client.get("/staff/?kind=<script>").status_code == 200

@@ -12,7 +12,17 @@ import os
 from datetime import UTC, datetime, timedelta
 from functools import wraps
 
-from flask import abort, current_app, flash, g, redirect, render_template, session, url_for
+from flask import (
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 
@@ -155,6 +165,14 @@ def queue(show):
         query = query.where(Referral.assigned_to.is_(None))
     elif show == "overdue":
         query = query.where(Referral.due_at < moment)
+    # Kind and language narrow any of these; they name no person, so the query
+    # string is fine here (this is the staff side).
+    kind = request.args.get("kind") if request.args.get("kind") in ("self", "concern") else None
+    language = request.args.get("language", "")[:8] or None
+    if kind:
+        query = query.where(Referral.kind == kind)
+    if language:
+        query = query.where(Referral.language == language)
     referrals = db.session().scalars(
         query.order_by(Referral.due_at, Referral.priority, Referral.id)).all()
     officers = dict(db.session().execute(select(StaffUser.id, StaffUser.email)).all())
@@ -164,7 +182,11 @@ def queue(show):
         "due_soon": moment <= referral.due_at < moment + DUE_SOON,
         "assignee": officers.get(referral.assigned_to),
     } for referral in referrals]
-    return render_template("staff/queue.html", rows=rows, show=show, filters=FILTERS)
+    languages = db.session().scalars(
+        select(Referral.language).where(Referral.status == "open").distinct()
+        .order_by(Referral.language)).all()
+    return render_template("staff/queue.html", rows=rows, show=show, filters=FILTERS,
+                           kind=kind, language=language, languages=languages)
 
 
 @bp.route("/referral/<reference>/assign", methods=["POST"])
