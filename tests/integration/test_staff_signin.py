@@ -20,17 +20,21 @@ def clock():
     return {"now": datetime.now(UTC)}
 
 
-@pytest.fixture
-def site(make_app, clock):
-    app = make_app(CLOCK=lambda: clock["now"])
-    db.upgrade(app.extensions["db_engine"])
+def add_officer(app, email, clock):
     with app.app_context():
         session = db.session()
-        session.add(StaffUser(email="officer@example.org", role="officer",
+        session.add(StaffUser(email=email, role="officer",
                               password_hash=accounts.hash_password(PASSWORD),
                               totp_secret=accounts.new_totp_secret(), active=True,
                               failed_logins=0, created_at=clock["now"]))
         session.commit()
+
+
+@pytest.fixture
+def site(make_app, clock):
+    app = make_app(CLOCK=lambda: clock["now"])
+    db.upgrade(app.extensions["db_engine"])
+    add_officer(app, "officer@example.org", clock)
     return app
 
 
@@ -119,16 +123,6 @@ def test_sign_out(site, clock):
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
     assert client.post("/staff/logout", data={"csrf_token": token}).status_code == 302
     assert client.get("/staff/").headers["Location"] == "/staff/login"
-
-
-def add_officer(app, email, clock):
-    with app.app_context():
-        session = db.session()
-        session.add(StaffUser(email=email, role="officer",
-                              password_hash=accounts.hash_password(PASSWORD),
-                              totp_secret=accounts.new_totp_secret(), active=True,
-                              failed_logins=0, created_at=clock["now"]))
-        session.commit()
 
 
 def test_two_officers_assign_at_once_and_one_wins(site, clock):
