@@ -6,11 +6,12 @@ from __future__ import annotations
 import os
 import re
 import uuid
+from datetime import UTC, datetime
 from html.parser import HTMLParser
 
 import pytest
 
-from webapp import create_app
+from webapp import create_app, db
 
 LANGUAGES = ("en", "cy", "ar")
 
@@ -213,4 +214,22 @@ def migrated(app):
     from webapp import db
 
     db.upgrade(app.extensions["db_engine"])
+    return app
+
+
+@pytest.fixture
+def clock():
+    """The time the app sees; tests move it on by hand."""
+    return {"now": datetime.now(UTC)}
+
+
+@pytest.fixture
+def site(make_app, clock, database_url):
+    """A migrated app on the test clock, with one officer (tests/staff.py), on
+    SQLite and (when TEST_POSTGRES_URL is set) on PostgreSQL."""
+    from tests.staff import OFFICER, add_officer
+
+    app = make_app(database_url, CLOCK=lambda: clock["now"])
+    db.upgrade(app.extensions["db_engine"])
+    add_officer(app, OFFICER, clock)
     return app

@@ -66,6 +66,10 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(public_bp)
     referrals.init_app(app)
 
+    from webapp import notify
+
+    notify.init_app(app)
+
     from webapp import staff
 
     staff.init_app(app)

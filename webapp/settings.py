@@ -60,6 +60,8 @@ class Settings:
     retention_days: int = 365
     promise: str = "24h"  # or "same-working-day"
     promise_hours: int = 24
+    attempts_before_alternative: int = 3  # failed tries before the trusted contact is offered
+    warn_hours_before_due: int = 2  # when the team hears that a referral is about to breach
 
     @property
     def holidays_subdivision(self) -> str:
@@ -145,17 +147,25 @@ def _validate(raw: dict) -> Settings:
         if not 1 <= values["promise_hours"] <= 72:
             raise SettingsError("promise_hours must be between 1 and 72")
 
-    if "retention_days" in values:
-        try:
-            values["retention_days"] = int(values["retention_days"])
-        except (TypeError, ValueError):
-            raise SettingsError("retention_days must be a whole number of days") from None
-        if values["retention_days"] < 1:
-            raise SettingsError("retention_days must be at least 1")
+    for name, low, high, unit in (("retention_days", 1, 36500, "days"),
+                                  ("attempts_before_alternative", 1, 20, "attempts"),
+                                  ("warn_hours_before_due", 0, 24, "hours")):
+        if name in values:
+            values[name] = whole_number(name, values[name], low, high, unit)
 
     if "office_hours" in values:
         values["office_hours"] = parse_office_hours(values["office_hours"])
     return Settings(**values)
+
+
+def whole_number(name: str, value, low: int, high: int, unit: str) -> int:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise SettingsError(f"{name} must be a whole number of {unit}") from None
+    if not low <= number <= high:
+        raise SettingsError(f"{name} must be between {low} and {high}")
+    return number
 
 
 def check_exit_url(url: str) -> str:

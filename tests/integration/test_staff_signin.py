@@ -1,60 +1,16 @@
 """Signing in with a password and a code, the queue, and a referral's page."""
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pyotp
-import pytest
 from sqlalchemy import select
 
-from tests.conftest import ASK_BY_PHONE, CSRF, Walker
+from tests.conftest import ASK_BY_PHONE, Walker
+from tests.staff import PASSWORD, add_officer, post, sign_in
 from webapp import db
-from webapp.staff import accounts, audit
+from webapp.staff import audit
 from webapp.staff.models import StaffUser
-
-PASSWORD = "a long pass phrase"
-
-
-@pytest.fixture
-def clock():
-    return {"now": datetime.now(UTC)}
-
-
-def add_officer(app, email, clock):
-    with app.app_context():
-        session = db.session()
-        session.add(StaffUser(email=email, role="officer",
-                              password_hash=accounts.hash_password(PASSWORD),
-                              totp_secret=accounts.new_totp_secret(), active=True,
-                              failed_logins=0, created_at=clock["now"]))
-        session.commit()
-
-
-@pytest.fixture
-def site(make_app, clock):
-    app = make_app(CLOCK=lambda: clock["now"])
-    db.upgrade(app.extensions["db_engine"])
-    add_officer(app, "officer@example.org", clock)
-    return app
-
-
-def secret(app):
-    with app.app_context():
-        return db.session().scalar(select(StaffUser)).totp_secret
-
-
-def post(client, path, data):
-    token = CSRF.search(client.get(path).get_data(as_text=True)).group(1)
-    return client.post(path, data={"csrf_token": token, **data})
-
-
-def sign_in(app, client, clock, password=PASSWORD):
-    response = post(client, "/staff/login", {"email": "Officer@example.org",
-                                            "password": password})
-    if response.status_code != 302:
-        return response
-    code = pyotp.TOTP(secret(app)).at(clock["now"])
-    return post(client, "/staff/login/code", {"code": code})
 
 
 def test_everything_needs_signing_in(site):

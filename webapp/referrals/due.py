@@ -72,7 +72,7 @@ def promise(received: datetime, rule: str, office_hours: OfficeHours,
     local = received.astimezone(tz)
     day = local.date()
     for _ in range(30):  # the next working day is never a month away
-        span = _working_hours(day, office_hours, is_holiday)
+        span = working_hours(day, office_hours, is_holiday)
         if span is not None:
             close = datetime.combine(day, span[1], tz).astimezone(UTC)
             if day != local.date() or close - received >= SAME_DAY_LEAD:
@@ -81,7 +81,7 @@ def promise(received: datetime, rule: str, office_hours: OfficeHours,
     raise ValueError("no working day in the next 30 days: check office_hours")
 
 
-def _working_hours(day: date, office_hours: OfficeHours, is_holiday) -> tuple[time, time] | None:
+def working_hours(day: date, office_hours: OfficeHours, is_holiday) -> tuple[time, time] | None:
     if is_holiday(day):
         return None
     return office_hours.get(DAY_NAMES[day.weekday()])

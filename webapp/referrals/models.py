@@ -4,9 +4,9 @@ sealed with the staff's public key."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, LargeBinary, String
+from sqlalchemy import Date, ForeignKey, Index, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from webapp.db import Base, UTCDateTime
@@ -41,7 +41,25 @@ class Referral(Base):
     contact_method: Mapped[str] = mapped_column(String(16))
     sealed: Mapped[bytes] = mapped_column(LargeBinary)
     assigned_to: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"), index=True)
+    first_contact_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # first "spoke"
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    outcome: Mapped[str | None] = mapped_column(String(24))
 
     @property
     def flag_list(self) -> list[str]:
         return [flag for flag in self.flags.split(",") if flag]
+
+
+class ReferralFact(Base):
+    """What is kept of a purged referral: anonymous counts, nothing more (no
+    reference, no day, no answers), so that the reports still add up."""
+
+    __tablename__ = "referral_fact"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    week: Mapped[date] = mapped_column(Date)  # the Monday of the week it arrived
+    kind: Mapped[str] = mapped_column(String(16))
+    language: Mapped[str] = mapped_column(String(8))
+    contacted_within_promise: Mapped[bool]
+    minutes_to_first_contact: Mapped[int | None] = mapped_column(Integer)
+    outcome: Mapped[str | None] = mapped_column(String(24))

@@ -26,7 +26,7 @@ from flask_babel import format_datetime, format_time, get_locale
 from flask_babel import gettext as _
 from sqlalchemy.exc import SQLAlchemyError
 
-from webapp import db
+from webapp import db, notify
 from webapp.i18n import current_language, localised_route
 from webapp.limits import limiter
 from webapp.public.hours import office_hours_rows
@@ -227,6 +227,7 @@ def check(journey):
         try:
             reference = store.submit(
                 db.session(), draft.ref["id"], new, now=now(),
+                notify=notify.channels(current_app),
                 tombstone=lambda ref: sealing.lock_draft(key, {"sent": confirmation(ref)}))
         except store.DraftGone:
             draft.forget()

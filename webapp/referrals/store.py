@@ -11,6 +11,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from webapp.notify.models import NEW, enqueue
 from webapp.referrals.models import Draft, Referral
 from webapp.referrals.reference import new_reference
 
@@ -71,7 +72,8 @@ SENT = "sent"  # a draft's kind once its referral is stored
 
 
 def submit(session: Session, draft_id: str, new: NewReferral,
-           tombstone: Callable[[str], bytes], now: datetime, attempts: int = 5) -> str:
+           tombstone: Callable[[str], bytes], now: datetime, attempts: int = 5,
+           notify: tuple[str, ...] = ()) -> str:
     """Store the referral and close its draft in one transaction; its reference.
 
     The draft is not deleted at once: it becomes a tombstone holding what the
@@ -98,6 +100,8 @@ def submit(session: Session, draft_id: str, new: NewReferral,
                 window_end=new.window_end, flags=",".join(new.flags), priority=new.priority,
                 status="open", contact_method=new.contact_method, sealed=new.sealed,
             ))
+            # The team hears of it through the outbox, in this same transaction.
+            enqueue(session, notify, NEW, reference, new.due_at, now)
             session.commit()
             return reference
         except IntegrityError:  # the reference was taken: draw another

@@ -2,17 +2,33 @@
 referral opened with the private key, and the audit log."""
 
 from flask import Blueprint
-from flask_babel import format_datetime
+from flask_babel import format_datetime, get_locale
 
 bp = Blueprint("staff", __name__, url_prefix="/staff", template_folder="templates")
 
 
+def language_name(code: str) -> str:
+    """A referral's language as staff read it ("Welsh (Cymraeg)")."""
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        theirs = Locale.parse(code)
+    except (ValueError, UnknownLocaleError):
+        return code
+    ours = theirs.get_display_name(get_locale()) or code
+    own = theirs.get_display_name(theirs)
+    return ours if own in (None, ours) else f"{ours} ({own})"
+
+
 @bp.context_processor
 def staff_context():
-    return {"format_datetime": format_datetime}
+    from webapp.staff.labels import labels
+
+    return {"format_datetime": format_datetime, "labels": labels(),
+            "language_name": language_name}
 
 
-from webapp.staff import routes  # noqa: E402, F401  (routes attach to bp)
+from webapp.staff import api, case, routes  # noqa: E402, F401  (routes attach to bp)
 
 
 def init_app(app) -> None:
@@ -21,3 +37,4 @@ def init_app(app) -> None:
     app.register_blueprint(bp)
     app.cli.add_command(cli.staff_cli)
     app.cli.add_command(cli.audit_cli)
+    app.cli.add_command(cli.token_cli)

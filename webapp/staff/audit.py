@@ -31,21 +31,30 @@ def entry_hash(prev_hash: str, at: datetime, actor: str, action: str,
 def record(session: Session, actor: str, action: str, reference: str | None, at: datetime,
            detail: str = "", attempts: int = 20) -> AuditEntry:
     """Append an entry and commit it (with whatever else the session holds)."""
+    return record_many(session, actor, action, [reference], at, detail, attempts)[0]
+
+
+def record_many(session: Session, actor: str, action: str, references: list[str | None],
+                at: datetime, detail: str = "", attempts: int = 20) -> list[AuditEntry]:
+    """Append one entry per reference, in order, in one transaction."""
     for _ in range(attempts):
         # FOR UPDATE makes PostgreSQL writers queue here; SQLite writes one at
         # a time anyway. The compare-and-swap below is the guarantee on both.
         prev = session.scalar(select(AuditHead.hash).where(AuditHead.id == 1).with_for_update())
-        new_hash = entry_hash(prev, at, actor, action, reference, detail)
+        added, head = [], prev
+        for reference in references:
+            new_hash = entry_hash(head, at, actor, action, reference, detail)
+            added.append(AuditEntry(at=at, actor=actor, action=action, reference=reference,
+                                    detail=detail, prev_hash=head, hash=new_hash))
+            head = new_hash
         moved = session.execute(
             update(AuditHead).where(AuditHead.id == 1, AuditHead.hash == prev)
-            .values(hash=new_hash).execution_options(synchronize_session=False)
+            .values(hash=head).execution_options(synchronize_session=False)
         ).rowcount
         if moved == 1:
-            entry = AuditEntry(at=at, actor=actor, action=action, reference=reference,
-                               detail=detail, prev_hash=prev, hash=new_hash)
-            session.add(entry)
+            session.add_all(added)
             session.commit()
-            return entry
+            return added
         session.rollback()  # someone else wrote first: try again on the new head
         session.expire_all()
         time.sleep(random.uniform(0, 0.02))  # noqa: S311  (jitter, not a secret)

@@ -1,4 +1,4 @@
-"""``flask --app webapp staff ...`` and ``flask --app webapp audit ...``."""
+"""``flask --app webapp staff ...``, ``audit ...`` and ``api-token ...``."""
 
 from __future__ import annotations
 
@@ -10,11 +10,12 @@ from flask.cli import AppGroup
 from sqlalchemy import delete, select
 
 from webapp import db
-from webapp.staff import accounts, audit
-from webapp.staff.models import RecoveryCode, StaffUser
+from webapp.staff import accounts, api, audit
+from webapp.staff.models import ApiToken, RecoveryCode, StaffUser
 
 staff_cli = AppGroup("staff", help="Staff accounts: create, disable, reset the second factor.")
 audit_cli = AppGroup("audit", help="The audit log: export it, check its chain.")
+token_cli = AppGroup("api-token", help="Tokens for the JSON feed at /staff/api/referrals.")
 
 
 def _now():
@@ -106,3 +107,44 @@ def verify_command():
     where = f"at entry {broken}" if broken else "at the end (entries removed)"
     click.echo(f"Audit log broken {where}.", err=True)
     sys.exit(1)
+
+
+@token_cli.command("create")
+@click.argument("name")
+def token_create_command(name):
+    """Make a token for the JSON feed; it is printed once, on the last line."""
+    name = name.strip()
+    session = db.session()
+    if not name or len(name) > 80:
+        raise click.ClickException("Give the token a name of up to 80 characters")
+    if session.scalar(select(ApiToken).where(ApiToken.name == name)):
+        raise click.ClickException(f"A token called {name} exists: revoke it, or choose "
+                                   "another name")
+    token = api.new_token()
+    session.add(ApiToken(name=name, token_hash=api.token_hash(token), created_at=_now()))
+    audit.record(session, "cli", "api_token.create", None, _now(), f"name={name}")
+    click.echo(f"Token for {name} (shown once; it is stored only as a hash):")
+    click.echo(token)
+
+
+@token_cli.command("revoke")
+@click.argument("name")
+def token_revoke_command(name):
+    """Stop a token working."""
+    session = db.session()
+    found = session.scalar(select(ApiToken).where(ApiToken.name == name,
+                                                  ApiToken.revoked_at.is_(None)))
+    if found is None:
+        raise click.ClickException(f"No working token called {name}")
+    found.revoked_at = _now()
+    audit.record(session, "cli", "api_token.revoke", None, _now(), f"name={name}")
+    click.echo(f"Revoked {name}.")
+
+
+@token_cli.command("list")
+def token_list_command():
+    """The tokens, when each was made and last used."""
+    for found in db.session().scalars(select(ApiToken).order_by(ApiToken.name)):
+        state = "revoked" if found.revoked_at else "working"
+        used = found.last_used_at.isoformat() if found.last_used_at else "never"
+        click.echo(f"{found.name}\t{state}\tmade {found.created_at.isoformat()}\tlast used {used}")

@@ -1,7 +1,19 @@
+"""The staff forms: sign-in, and the casework on a referral."""
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, StringField
-from wtforms.validators import DataRequired, Length
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    PasswordField,
+    RadioField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length
+
+from webapp.referrals.forms import options
+from webapp.staff import labels
 
 
 class LoginForm(FlaskForm):
@@ -18,3 +30,30 @@ class CodeForm(FlaskForm):
         DataRequired(message=_l("Enter the code")), Length(max=40)],
         render_kw={"autocomplete": "one-time-code", "inputmode": "numeric", "dir": "ltr",
                    "spellcheck": "false"})
+
+
+class AttemptForm(FlaskForm):
+    method = RadioField(_l("How"), choices=options(*list(labels.METHODS.items())[:-1]),
+                        validators=[InputRequired(message=_l("Choose how you tried"))])
+    outcome = RadioField(_l("What happened"), choices=options(*labels.OUTCOMES.items()),
+                         validators=[InputRequired(message=_l("Choose what happened"))])
+    at = DateTimeLocalField(_l("When (UK time)"), format="%Y-%m-%dT%H:%M",
+                            validators=[InputRequired(message=_l("Enter when you tried"))])
+    override = BooleanField(_l("I am setting these safe-contact rules aside, knowingly"))
+    reason = TextAreaField(_l("Why it cannot wait or be done another way"),
+                           validators=[Length(max=1000)],
+                           description=_l("Sealed like the answers. The override is audited."))
+
+
+class NoteForm(FlaskForm):
+    note = TextAreaField(_l("Note"), validators=[
+        DataRequired(message=_l("Write the note")), Length(max=4000)])
+
+
+class CloseForm(FlaskForm):
+    outcome = RadioField(_l("Outcome"), choices=options(*labels.CLOSE_OUTCOMES.items()),
+                         validators=[InputRequired(message=_l("Choose the outcome"))])
+
+
+class ReopenForm(FlaskForm):
+    pass

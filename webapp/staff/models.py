@@ -1,10 +1,11 @@
-"""Staff accounts, their recovery codes, and the append-only audit log."""
+"""Staff accounts, their recovery codes, casework (contact attempts and
+sealed notes), API tokens, and the append-only audit log."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String, Text
+from sqlalchemy import ForeignKey, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from webapp.db import Base, UTCDateTime
@@ -57,3 +58,50 @@ class AuditHead(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class ContactAttempt(Base):
+    """One try at reaching the person: when, how, and what happened.
+
+    ``override`` names the safe-contact rules the officer chose to set aside
+    ("channel", "time", "message"); their reason is sealed like the answers.
+    """
+
+    __tablename__ = "contact_attempt"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    referral_id: Mapped[int] = mapped_column(
+        ForeignKey("referral.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    officer_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id"))
+    method: Mapped[str] = mapped_column(String(16))
+    outcome: Mapped[str] = mapped_column(String(24))
+    override: Mapped[str] = mapped_column(String(32), default="")
+    sealed_reason: Mapped[bytes | None] = mapped_column(LargeBinary)
+
+
+class Note(Base):
+    """A case note, sealed with the public key like the answers."""
+
+    __tablename__ = "referral_note"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    referral_id: Mapped[int] = mapped_column(
+        ForeignKey("referral.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    officer_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id"))
+    sealed: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class ApiToken(Base):
+    """A token for the JSON feed, kept only as its SHA-256."""
+
+    __tablename__ = "api_token"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -8,14 +8,11 @@ never says whether an account exists.
 
 from __future__ import annotations
 
-import os
 from datetime import UTC, datetime, timedelta
 from functools import wraps
 
 from flask import (
-    abort,
     current_app,
-    flash,
     g,
     redirect,
     render_template,
@@ -24,14 +21,11 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import func, select
 
 from webapp import db
 from webapp.limits import limiter
-from webapp.referrals import sealing, service
-from webapp.referrals.journeys import JOURNEYS
 from webapp.referrals.models import Referral
-from webapp.referrals.routes import readable
 from webapp.staff import accounts, audit, bp
 from webapp.staff.forms import CodeForm, LoginForm
 from webapp.staff.models import RecoveryCode, StaffUser
@@ -150,13 +144,15 @@ def logout():
 
 
 FILTERS = ("all", "mine", "unassigned", "overdue")
+PAGE_SIZE = 100
 
 
 @bp.route("/", defaults={"show": "all"})
 @bp.route("/<any(mine, unassigned, overdue):show>")
 @staff_required
 def queue(show):
-    """Open referrals by due time, then priority. Nothing is unsealed here."""
+    """Open referrals by due time, then priority, a page at a time. Nothing is
+    unsealed here: the list is built from the columns kept in clear."""
     moment = now()
     query = select(Referral).where(Referral.status == "open")
     if show == "mine":
@@ -173,8 +169,12 @@ def queue(show):
         query = query.where(Referral.kind == kind)
     if language:
         query = query.where(Referral.language == language)
+    total = db.session().scalar(select(func.count()).select_from(query.subquery()))
+    pages = max(1, -(-total // PAGE_SIZE))
+    page = min(max(request.args.get("page", 1, type=int), 1), pages)
     referrals = db.session().scalars(
-        query.order_by(Referral.due_at, Referral.priority, Referral.id)).all()
+        query.order_by(Referral.due_at, Referral.priority, Referral.id)
+        .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
     officers = dict(db.session().execute(select(StaffUser.id, StaffUser.email)).all())
     rows = [{
         "referral": referral,
@@ -185,43 +185,14 @@ def queue(show):
     languages = db.session().scalars(
         select(Referral.language).where(Referral.status == "open").distinct()
         .order_by(Referral.language)).all()
+
+    def page_url(number: int) -> str:
+        args = {"kind": kind, "language": language, "page": number if number > 1 else None}
+        return url_for(request.endpoint, **request.view_args, **args)
+
+    paging = {"page": page, "pages": pages, "total": total,
+              "previous": page_url(page - 1) if page > 1 else None,
+              "next": page_url(page + 1) if page < pages else None}
     return render_template("staff/queue.html", rows=rows, show=show, filters=FILTERS,
-                           kind=kind, language=language, languages=languages)
-
-
-@bp.route("/referral/<reference>/assign", methods=["POST"])
-@staff_required
-def assign(reference):
-    """Assign to me. Two officers at once: the first wins, the other is told."""
-    taken = db.session().execute(
-        update(Referral).where(Referral.reference == reference, Referral.assigned_to.is_(None))
-        .values(assigned_to=g.staff.id).execution_options(synchronize_session=False)
-    ).rowcount
-    if taken == 1:
-        audit.record(db.session(), g.staff.email, "referral.assign", reference, now())
-        flash(_("Assigned to you."))
-    else:
-        db.session().rollback()
-        flash(_("Someone else took this referral first."))
-    return redirect(url_for("staff.referral", reference=reference))
-
-
-@bp.route("/referral/<reference>")
-@staff_required
-def referral(reference):
-    found = db.session().scalar(select(Referral).where(Referral.reference == reference))
-    if found is None:
-        abort(404)
-    private_key = current_app.extensions.get("referral_private_key")
-    if private_key is None:
-        private_key = sealing.load_private_key(current_app.instance_path, os.environ)
-        current_app.extensions["referral_private_key"] = private_key
-    opened = sealing.unseal(private_key, found.sealed)
-    audit.record(db.session(), g.staff.email, "referral.view", found.reference, now())
-    assignee = db.session().get(StaffUser, found.assigned_to) if found.assigned_to else None
-    journey = JOURNEYS["ask" if found.kind == "self" else "concern"]
-    contact = dict(opened["contact"])
-    contact[service.METHOD_FIELD[journey.kind]] = contact.pop("method")
-    return render_template("staff/referral.html", referral=found, assignee=assignee,
-                           contact=readable(journey, contact),
-                           answers=readable(journey, opened["answers"]))
+                           kind=kind, language=language, languages=languages,
+                           paging=paging)

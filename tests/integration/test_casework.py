@@ -1,0 +1,196 @@
+"""Casework on a referral: contact attempts under the safe-contact rules,
+sealed notes, closing and reopening; all of it audited."""
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import select
+
+from tests.conftest import ASK_BY_PHONE, Walker
+from tests.staff import OFFICER, REFERENCE_LINK, add_officer, form_token, sign_in
+from webapp import db
+from webapp.referrals.models import Referral
+from webapp.staff import audit
+from webapp.staff.models import ContactAttempt
+
+LONDON = ZoneInfo("Europe/London")
+# A Tuesday at 10:00 in London: inside the resident's safe times (weekdays 8 to 5).
+TUESDAY_MORNING = datetime(2026, 12, 1, 10, 0, tzinfo=LONDON).astimezone(UTC)
+WITH_TRUSTED = [step if step[0] != "trusted-person" else
+                ("trusted-person", {"trusted_name": "Priya", "trusted_contact": "07700 900123",
+                                    "trusted_relationship": "sister"})
+                for step in ASK_BY_PHONE]
+
+
+@pytest.fixture
+def case(site, clock):
+    """A referral made by phone with safe times, and a signed-in officer on it."""
+    clock["now"] = TUESDAY_MORNING
+
+    def make(steps=ASK_BY_PHONE):
+        resident = Walker(site.test_client())
+        resident.walk("/ask", steps)
+        resident.answer("/ask/check")
+        officer = site.test_client()
+        sign_in(site, officer, clock)
+        reference = REFERENCE_LINK.search(officer.get("/staff/").get_data(as_text=True)).group(1)
+        return officer, reference
+
+    return make
+
+
+def act(client, reference, what, data, prefix=None):
+    page = client.get(f"/staff/referral/{reference}").get_data(as_text=True)
+    prefix = prefix or what
+    fields = {f"{prefix}-{name}": value for name, value in data.items()}
+    return client.post(f"/staff/referral/{reference}/{what}",
+                       data={f"{prefix}-csrf_token": form_token(page, prefix), **fields})
+
+
+def attempt(client, reference, at, **data):
+    local = at.astimezone(LONDON).strftime("%Y-%m-%dT%H:%M")
+    return act(client, reference, "attempt", {"at": local, **data})
+
+
+def audited(site, reference):
+    with site.app_context():
+        return [(e.actor, e.action, e.detail) for e in audit.entries(db.session())
+                if e.reference == reference]
+
+
+def test_the_page_says_when_it_is_safe_and_never_to_leave_a_message(case, site, clock):
+    officer, reference = case()
+    page = officer.get(f"/staff/referral/{reference}").get_data(as_text=True)
+    assert "Now is inside a time they said is safe." in page
+    assert "Never leave a message." in page
+    clock["now"] = TUESDAY_MORNING + timedelta(hours=9)  # 19:00
+    sign_in(site, officer, clock)  # signed out while idle
+    page = officer.get(f"/staff/referral/{reference}").get_data(as_text=True)
+    assert "Now is not a safe time. The next safe time starts Wednesday 2 December 08:00" in page
+
+
+def test_a_safe_attempt_is_recorded_and_audited(case, site):
+    officer, reference = case()
+    response = attempt(officer, reference, TUESDAY_MORNING, method="call", outcome="no_answer")
+    assert response.status_code == 302
+    page = officer.get(f"/staff/referral/{reference}").get_data(as_text=True)
+    assert "Attempt recorded." in page and "No answer" in page
+    assert (OFFICER, "referral.attempt", "method=call outcome=no_answer") in audited(
+        site, reference)
+
+
+@pytest.mark.parametrize(("data", "when", "rules"), [
+    ({"method": "email", "outcome": "no_answer"}, TUESDAY_MORNING, ["channel"]),
+    ({"method": "call", "outcome": "no_answer"}, TUESDAY_MORNING + timedelta(hours=10),
+     ["time"]),
+    ({"method": "call", "outcome": "message_left"}, TUESDAY_MORNING, ["message"]),
+    ({"method": "trusted", "outcome": "spoke"}, TUESDAY_MORNING, ["channel"]),
+])
+def test_an_unsafe_attempt_needs_an_override_with_a_reason(case, site, clock, data, when, rules):
+    officer, reference = case(WITH_TRUSTED)
+    if when > clock["now"]:
+        clock["now"] = when
+        sign_in(site, officer, clock)
+    refused = attempt(officer, reference, when, **data)
+    assert refused.status_code == 400
+    assert "This attempt sets aside what the person asked" in refused.get_data(as_text=True)
+    no_reason = attempt(officer, reference, when, override="y", **data)
+    assert no_reason.status_code == 400
+    assert "Give the reason for the override" in no_reason.get_data(as_text=True)
+    reason = "Crisis call from the police: risk to life tonight"
+    assert attempt(officer, reference, when, override="y", reason=reason,
+                   **data).status_code == 302
+    page = officer.get(f"/staff/referral/{reference}").get_data(as_text=True)
+    assert "Override" in page and reason in page
+    details = [detail for _, action, detail in audited(site, reference)
+               if action == "referral.attempt"]
+    assert details == [f"method={data['method']} outcome={data['outcome']} "
+                       f"override={','.join(rules)}"]
+    with site.app_context():
+        stored = db.session().scalar(select(ContactAttempt))
+        assert stored.override == ",".join(rules)
+        assert reason.encode() not in stored.sealed_reason  # sealed, not in clear
+
+
+def test_after_three_failed_tries_the_trusted_person_is_offered(case):
+    officer, reference = case(WITH_TRUSTED)
+    page = officer.get(f"/staff/referral/{reference}").get_data(as_text=True)
+    assert 'id="alternative"' not in page
+    for outcome in ("no_answer", "not_safe", "no_answer"):
+        assert attempt(officer, reference, TUESDAY_MORNING, method="call",
+                       outcome=outcome).status_code == 302
+    page = officer.get(f"/staff/referral/{reference}").get_data(as_text=True)
+    assert 'id="alternative"' in page
+    assert "Priya (sister): 07700 900123" in page
+    assert attempt(officer, reference, TUESDAY_MORNING, method="trusted",
+                   outcome="spoke").status_code == 302
+
+
+def test_without_a_trusted_person_the_page_says_so(case):
+    officer, reference = case()
+    for _ in range(3):
+        attempt(officer, reference, TUESDAY_MORNING, method="call", outcome="no_answer")
+    page = officer.get(f"/staff/referral/{reference}").get_data(as_text=True)
+    assert "Not reached after 3 tries, and they named no one else to contact." in page
+
+
+def test_an_attempt_cannot_be_in_the_future(case):
+    officer, reference = case()
+    response = attempt(officer, reference, TUESDAY_MORNING + timedelta(hours=2), method="call",
+                       outcome="spoke")
+    assert response.status_code == 400
+    assert "An attempt cannot be in the future" in response.get_data(as_text=True)
+
+
+def test_speaking_to_them_sets_the_first_contact(case, site):
+    officer, reference = case()
+    attempt(officer, reference, TUESDAY_MORNING - timedelta(minutes=5), method="call",
+            outcome="spoke")
+    with site.app_context():
+        found = db.session().scalar(select(Referral))
+        assert found.first_contact_at == TUESDAY_MORNING - timedelta(minutes=5)
+
+
+def test_notes_are_sealed_and_shown(case, site):
+    officer, reference = case()
+    note = "Spoke to housing: tangerine-lantern-5512"
+    assert act(officer, reference, "note", {"note": note}).status_code == 302
+    assert note in officer.get(f"/staff/referral/{reference}").get_data(as_text=True)
+    assert ("officer@example.org", "referral.note", "") in audited(site, reference)
+    url = site.config["DATABASE_URL"]
+    if url.startswith("sqlite"):
+        path = Path(url.removeprefix("sqlite:///"))
+        for stored in (path, path.with_name(path.name + "-wal")):
+            assert not stored.exists() or b"tangerine-lantern" not in stored.read_bytes()
+
+
+def test_close_then_reopen_and_two_officers_closing_at_once(case, site, clock):
+    officer, reference = case()
+    add_officer(site, "second@example.org", clock)
+    second = site.test_client()
+    sign_in(site, second, clock, email="second@example.org")
+    pages = [c.get(f"/staff/referral/{reference}").get_data(as_text=True)
+             for c in (officer, second)]
+    results = [c.post(f"/staff/referral/{reference}/close", follow_redirects=True, data={
+        "close-csrf_token": form_token(p, "close"), "close-outcome": outcome,
+    }).get_data(as_text=True) for c, p, outcome in zip(
+        (officer, second), pages, ("support_agreed", "declined"), strict=True)]
+    assert "Referral closed." in results[0]
+    assert "Someone else closed this referral first." in results[1]
+    assert "Support agreed" in results[1]
+    assert reference not in officer.get("/staff/").get_data(as_text=True)
+    refused = attempt(officer, reference, TUESDAY_MORNING, method="call", outcome="spoke")
+    assert refused.status_code == 302  # closed: told to reopen first, nothing recorded
+    assert act(officer, reference, "reopen", {}).status_code == 302
+    assert reference in officer.get("/staff/").get_data(as_text=True)
+    actions = [action for _, action, _ in audited(site, reference)]
+    assert actions.count("referral.close") == 1 and "referral.reopen" in actions
+
+
+def test_closing_needs_an_outcome(case):
+    officer, reference = case()
+    response = act(officer, reference, "close", {})
+    assert response.status_code == 400
+    assert "Choose the outcome" in response.get_data(as_text=True)

@@ -1,0 +1,99 @@
+"""``flask --app webapp notify send-pending | worker | status``."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+from sqlalchemy import func, select
+
+from webapp import db
+from webapp.notify import outbox
+from webapp.notify.models import Notification
+from webapp.referrals import due as due_rules
+
+notify_cli = AppGroup("notify", help="Notifications to the team: send what waits.")
+log = logging.getLogger(__name__)
+
+
+def _now() -> datetime:
+    return current_app.config.get("CLOCK", lambda: datetime.now(UTC))()
+
+
+def one_round() -> outbox.Outcome:
+    """Queue the breach warnings that are due, then send everything waiting."""
+    site = current_app.config["SITE"]
+    senders = current_app.extensions["notify_senders"]
+    session = db.session()
+    outbox.queue_breach_warnings(
+        session, senders, _now(), timedelta(hours=site.warn_hours_before_due),
+        site.office_hours, due_rules.bank_holidays(site.holidays_subdivision))
+    return outbox.send_pending(session, senders, _now)
+
+
+@notify_cli.command("send-pending")
+def send_pending_command():
+    """Send what is waiting once (a scheduler can run this every minute).
+
+    Exits 1 when something failed to send: it stays waiting for the next try."""
+    if not current_app.extensions["notify_senders"]:
+        click.echo("No channel is configured (set SMTP_URL and NOTIFY_EMAIL_TO, "
+                   "or NOTIFY_WEBHOOK_URL and NOTIFY_WEBHOOK_SECRET).")
+    outcome = one_round()
+    click.echo(f"Sent {outcome.sent}, failed {outcome.failed}, "
+               f"still waiting {outcome.waiting}.")
+    db.session.remove()
+    sys.exit(1 if outcome.failed else 0)
+
+
+@notify_cli.command("worker")
+@click.option("--interval", default=30, show_default=True, help="Seconds between rounds.")
+def worker_command(interval):
+    """Send what waits, every INTERVAL seconds, until stopped (SIGTERM or Ctrl-C)."""
+    stopping = []
+    signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
+    click.echo(f"Notification worker: every {interval} s, channels: "
+               f"{', '.join(current_app.extensions['notify_senders']) or 'none'}")
+    try:
+        while not stopping:
+            try:
+                outcome = one_round()
+                if outcome.sent or outcome.failed:
+                    log.info("notifications: sent %s, failed %s, waiting %s",
+                             outcome.sent, outcome.failed, outcome.waiting)
+            except Exception:  # the database away for a moment: try again next round
+                log.exception("notification round failed")
+                db.session().rollback()
+            finally:
+                db.session.remove()
+            for _ in range(interval * 10):
+                if stopping:
+                    break
+                time.sleep(0.1)
+    except KeyboardInterrupt:
+        pass
+    click.echo("Notification worker stopped.")
+
+
+@notify_cli.command("status")
+def status_command():
+    """How many notifications wait, by channel, and the last error."""
+    session = db.session()
+    rows = session.execute(
+        select(Notification.channel, func.count(), func.min(Notification.created_at),
+               func.max(Notification.tries))
+        .where(Notification.sent_at.is_(None)).group_by(Notification.channel)).all()
+    if not rows:
+        click.echo("Nothing waiting.")
+    for channel, count, oldest, tries in rows:
+        last = session.scalar(select(Notification.last_error).where(
+            Notification.channel == channel, Notification.sent_at.is_(None))
+            .order_by(Notification.id.desc()).limit(1))
+        click.echo(f"{channel}: {count} waiting, oldest from {oldest.isoformat()}, "
+                   f"up to {tries} tries; last error: {last or '-'}")

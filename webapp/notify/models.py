@@ -1,0 +1,44 @@
+"""The outbox: one row per message to send, kept until it is sent."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlalchemy import Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from webapp.db import Base, UTCDateTime
+
+NEW, BREACH = "new", "breach"
+
+
+class Notification(Base):
+    """That a referral arrived ("new") or is about to breach ("breach"), for one
+    channel ("email" or "webhook"). Only the reference and the due time: no
+    personal details ever go into a notification."""
+
+    __tablename__ = "notification"
+    __table_args__ = (UniqueConstraint("channel", "event", "reference",
+                                       name="uq_notification_once"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    event: Mapped[str] = mapped_column(String(16))
+    reference: Mapped[str] = mapped_column(String(7))
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    tries: Mapped[int] = mapped_column(Integer, default=0)
+    next_try_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str] = mapped_column(String(200), default="")
+
+
+def enqueue(session: Session, channels: Iterable[str], event: str, reference: str,
+            due_at: datetime, now: datetime) -> None:
+    """Add one row per channel to the session (the caller commits)."""
+    for channel in channels:
+        session.add(Notification(channel=channel, event=event, reference=reference,
+                                 due_at=due_at, created_at=now, tries=0, next_try_at=now,
+                                 last_error=""))

@@ -1,0 +1,174 @@
+"""The notification outbox: what goes in, when breach warnings are due, and
+sending what waits, with retries and back-off. Plain Python, no Flask.
+
+A new referral's notifications are written in the same transaction as the
+referral, so one cannot exist without the other. A sender that fails leaves
+its row waiting for the next try; a row is claimed before it is sent, so two
+workers never send the same one. (A worker that dies between sending and
+marking the row sent would send it again after the claim lapses: the message
+carries a stable id so that the receiver can tell.)
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import exists, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from webapp.notify.models import BREACH, Notification, enqueue
+from webapp.referrals import due as due_rules
+from webapp.referrals.models import Referral
+from webapp.staff.models import ContactAttempt
+
+log = logging.getLogger(__name__)
+
+CLAIM = timedelta(minutes=5)  # how long a sender may take before another may retry
+FIRST_RETRY = timedelta(minutes=1)
+LONGEST_WAIT = timedelta(hours=1)
+
+
+def backoff(tries: int) -> timedelta:
+    """1, 2, 4, 8... minutes after each failure, never more than an hour."""
+    return min(FIRST_RETRY * 2 ** max(tries - 1, 0), LONGEST_WAIT)
+
+
+# Office hours: breach warnings reach people at work, not at midnight.
+
+def office_span(day: date, office_hours, is_holiday) -> tuple[datetime, datetime] | None:
+    hours = due_rules.working_hours(day, office_hours, is_holiday)
+    if hours is None:
+        return None
+    return (datetime.combine(day, hours[0], due_rules.LONDON),
+            datetime.combine(day, hours[1], due_rules.LONDON))
+
+
+def in_office_hours(moment: datetime, office_hours, is_holiday) -> bool:
+    span = office_span(moment.astimezone(due_rules.LONDON).date(), office_hours, is_holiday)
+    return span is not None and span[0] <= moment < span[1]
+
+
+def warning_time(received: datetime, due: datetime, lead: timedelta, office_hours,
+                 is_holiday) -> datetime:
+    """When the team should hear that a referral is about to breach.
+
+    ``lead`` before it is due, if that falls in office hours; otherwise the
+    last office-hours moment before that (the close of the day before, for a
+    referral due early in the morning); and if the office is not open at all
+    between receipt and then, the next time it opens.
+    """
+    target = due - lead
+    day = target.astimezone(due_rules.LONDON).date()
+    for back in range(15):
+        span = office_span(day - timedelta(days=back), office_hours, is_holiday)
+        if span is None or span[0] > target:
+            continue
+        moment = min(span[1] - timedelta(minutes=1), target)
+        if moment >= received:
+            return moment
+        break
+    day = received.astimezone(due_rules.LONDON).date()
+    for ahead in range(15):
+        span = office_span(day + timedelta(days=ahead), office_hours, is_holiday)
+        if span is not None and span[1] > received:
+            return max(span[0], received)
+    return target
+
+
+def queue_breach_warnings(session: Session, channels: Iterable[str], now: datetime,
+                          lead: timedelta, office_hours, is_holiday) -> int:
+    """Add a warning for each open referral that nobody has tried to contact
+    yet and whose warning time has come. Only in office hours. Returns how
+    many referrals were warned about."""
+    channels = list(channels)
+    if not channels or not in_office_hours(now, office_hours, is_holiday):
+        return 0
+    untouched = ~exists().where(ContactAttempt.referral_id == Referral.id)
+    warned = exists().where(Notification.reference == Referral.reference,
+                            Notification.event == BREACH)
+    rows = session.execute(
+        select(Referral.reference, Referral.received_at, Referral.due_at)
+        .where(Referral.status == "open", Referral.due_at <= now + lead + timedelta(days=7),
+               untouched, ~warned)
+        .order_by(Referral.due_at)).all()
+    count = 0
+    for reference, received, due in rows:
+        if warning_time(received, due, lead, office_hours, is_holiday) > now:
+            continue
+        enqueue(session, channels, BREACH, reference, due, now)
+        try:
+            session.commit()
+            count += 1
+        except IntegrityError:  # another worker queued it first
+            session.rollback()
+    return count
+
+
+@dataclass
+class Outcome:
+    sent: int = 0
+    failed: int = 0
+    waiting: int = 0
+
+
+Sender = Callable[[Notification], None]  # raises on failure
+
+
+def send_pending(session: Session, senders: Mapping[str, Sender], now: Callable[[], datetime],
+                 batch: int = 200) -> Outcome:
+    """Send every row that is due for a try; each failure waits longer."""
+    outcome = Outcome()
+    moment = now()
+    due = session.scalars(
+        select(Notification.id).where(
+            Notification.sent_at.is_(None), Notification.next_try_at <= moment,
+            Notification.channel.in_(list(senders)),
+            or_(Notification.claimed_until.is_(None), Notification.claimed_until < moment))
+        .order_by(Notification.id).limit(batch)).all()
+    for notification_id in due:
+        claimed = session.execute(
+            update(Notification).where(
+                Notification.id == notification_id, Notification.sent_at.is_(None),
+                or_(Notification.claimed_until.is_(None), Notification.claimed_until < now()))
+            .values(claimed_until=now() + CLAIM)
+            .execution_options(synchronize_session=False)).rowcount
+        session.commit()
+        if claimed != 1:
+            continue  # another worker has it
+        notification = session.get(Notification, notification_id)
+        session.refresh(notification)
+        try:
+            senders[notification.channel](notification)
+        except Exception as problem:
+            notification.tries += 1
+            notification.next_try_at = now() + backoff(notification.tries)
+            notification.claimed_until = None
+            notification.last_error = describe(problem)
+            session.commit()
+            outcome.failed += 1
+            log.warning("notification %s by %s failed (try %s): %s", notification.id,
+                        notification.channel, notification.tries, notification.last_error)
+        else:
+            notification.sent_at, notification.claimed_until = now(), None
+            notification.tries += 1
+            session.commit()
+            outcome.sent += 1
+    outcome.waiting = len(session.scalars(select(Notification.id).where(
+        Notification.sent_at.is_(None))).all())
+    unknown = session.scalars(select(Notification.channel).where(
+        Notification.sent_at.is_(None), Notification.channel.not_in(list(senders)))
+        .distinct()).all()
+    for channel in unknown:
+        log.warning("notifications wait for channel %r, which is not configured", channel)
+    return outcome
+
+
+def describe(problem: Exception) -> str:
+    """The kind of failure, for the log and the row: the exception's class and
+    its first line, cut short (never the message we tried to send)."""
+    first = str(problem).splitlines()[0] if str(problem) else ""
+    return f"{type(problem).__name__}: {first}"[:200]

@@ -1,0 +1,112 @@
+"""The JSON feed for the landlord's case system: ``GET /staff/api/referrals``
+with ``Authorization: Bearer <token>``.
+
+Tokens are made with ``flask --app webapp api-token create NAME`` and kept
+only as their SHA-256. Each referral a token reads is audited under
+``api:NAME``. Paging is by a cursor (``after=``, the last id seen), so a
+referral that arrives while a client pages through is never skipped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from datetime import UTC, datetime
+
+from flask import current_app, jsonify, request, url_for
+from sqlalchemy import select
+
+from webapp import db
+from webapp.limits import limiter
+from webapp.referrals import sealing
+from webapp.referrals.models import Referral
+from webapp.staff import audit, bp
+from webapp.staff.case import private_key
+from webapp.staff.models import ApiToken
+
+PAGE_DEFAULT, PAGE_MAX = 50, 200
+PREFIX = "qd_"
+
+
+def new_token() -> str:
+    return PREFIX + secrets.token_urlsafe(32)
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def now() -> datetime:
+    return current_app.config.get("CLOCK", lambda: datetime.now(UTC))()
+
+
+def problem(status: int, message: str):
+    response = jsonify({"error": message})
+    response.status_code = status
+    if status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="quietdoor"'
+    return response
+
+
+def token_from_request() -> ApiToken | None:
+    scheme, _, given = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not given.strip().startswith(PREFIX):
+        return None
+    wanted = token_hash(given.strip())
+    found = db.session().scalar(select(ApiToken).where(ApiToken.token_hash == wanted,
+                                                       ApiToken.revoked_at.is_(None)))
+    # The lookup is by hash, so timing says nothing of the token; compare anyway.
+    if found is None or not hmac.compare_digest(found.token_hash, wanted):
+        return None
+    return found
+
+
+def as_record(referral: Referral, opened: dict) -> dict:
+    def moment(value):
+        return value.isoformat() if value else None
+
+    return {
+        "id": referral.id, "reference": referral.reference, "kind": referral.kind,
+        "language": referral.language, "received_at": moment(referral.received_at),
+        "due_at": moment(referral.due_at), "promise_at": moment(referral.promise_at),
+        "safe_window_end": moment(referral.window_end), "flags": referral.flag_list,
+        "priority": referral.priority, "status": referral.status,
+        "outcome": referral.outcome, "closed_at": moment(referral.closed_at),
+        "first_contact_at": moment(referral.first_contact_at),
+        "contact": opened["contact"], "answers": opened["answers"],
+    }
+
+
+@bp.route("/api/referrals")
+@limiter.limit("120 per minute")
+def api_referrals():
+    token = token_from_request()
+    if token is None:
+        return problem(401, "A valid token is needed: Authorization: Bearer <token>")
+    query = select(Referral)
+    since = request.args.get("since")
+    if since:
+        try:
+            moment = datetime.fromisoformat(since)
+        except ValueError:
+            return problem(400, "since must be an ISO 8601 date or time, like 2026-11-01T00:00Z")
+        query = query.where(Referral.received_at >= (
+            moment if moment.tzinfo else moment.replace(tzinfo=UTC)))
+    after = request.args.get("after", 0, type=int)
+    limit = min(max(request.args.get("limit", PAGE_DEFAULT, type=int), 1), PAGE_MAX)
+    referrals = db.session().scalars(
+        query.where(Referral.id > after).order_by(Referral.id).limit(limit + 1)).all()
+    more, referrals = len(referrals) > limit, referrals[:limit]
+    key = private_key()
+    records = [as_record(r, sealing.unseal(key, r.sealed)) for r in referrals]
+    session = db.session()
+    token.last_used_at = now()
+    audit.record_many(session, f"api:{token.name}", "referral.api_read",
+                      [r.reference for r in referrals] or [None], now(),
+                      "" if referrals else "empty page")
+    following = None
+    if more:
+        following = url_for("staff.api_referrals", since=since or None, limit=limit,
+                            after=referrals[-1].id, _external=False)
+    return jsonify({"referrals": records, "next": following})
