@@ -181,8 +181,13 @@ def test_close_then_reopen_and_two_officers_closing_at_once(case, site, clock):
     assert "Someone else closed this referral first." in results[1]
     assert "Support agreed" in results[1]
     assert reference not in officer.get("/staff/").get_data(as_text=True)
-    refused = attempt(officer, reference, TUESDAY_MORNING, method="call", outcome="spoke")
-    assert refused.status_code == 302  # closed: told to reopen first, nothing recorded
+    closed = officer.get(f"/staff/referral/{reference}").get_data(as_text=True)
+    assert "Record an attempt" not in closed
+    refused = officer.post(f"/staff/referral/{reference}/attempt", follow_redirects=True, data={
+        "attempt-csrf_token": form_token(closed, "reopen"), "attempt-method": "call",
+        "attempt-outcome": "spoke", "attempt-at": "2026-12-01T10:00"})
+    assert "This referral is closed. Reopen it to record an attempt." in refused.get_data(
+        as_text=True)
     assert act(officer, reference, "reopen", {}).status_code == 302
     assert reference in officer.get("/staff/").get_data(as_text=True)
     actions = [action for _, action, _ in audited(site, reference)]

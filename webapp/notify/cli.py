@@ -48,7 +48,7 @@ def send_pending_command():
     outcome = one_round()
     click.echo(f"Sent {outcome.sent}, failed {outcome.failed}, "
                f"still waiting {outcome.waiting}.")
-    db.session.remove()
+    db.session().remove()
     sys.exit(1 if outcome.failed else 0)
 
 
@@ -71,7 +71,7 @@ def worker_command(interval):
                 log.exception("notification round failed")
                 db.session().rollback()
             finally:
-                db.session.remove()
+                db.session().remove()
             for _ in range(interval * 10):
                 if stopping:
                     break

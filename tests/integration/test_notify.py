@@ -1,0 +1,190 @@
+"""Notifications through the outbox: a mail server or webhook that is down
+loses nothing, nothing is sent twice, and no personal detail is ever sent."""
+
+import hashlib
+import hmac
+import json
+import socket
+import threading
+from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from zoneinfo import ZoneInfo
+
+import pytest
+from aiosmtpd.controller import Controller
+from sqlalchemy import select
+
+from tests.conftest import ASK_BY_PHONE, Walker
+from webapp import db
+from webapp.notify.models import Notification
+
+LONDON = ZoneInfo("Europe/London")
+PERSONAL = ("zebra-quartz", "7946", "pineapple", "Alex", "boiler", "Sam")
+SECRET = "a-webhook-secret-of-some-length"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Mailbox:
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802  (aiosmtpd's name)
+        self.messages.append((envelope.rcpt_tos, envelope.content.decode()))
+        return "250 OK"
+
+
+@pytest.fixture
+def mail_server():
+    """A real SMTP server on loopback, which tests can stop and start again."""
+    mailbox, port = Mailbox(), free_port()
+    state = {}
+
+    def start():
+        state["controller"] = Controller(mailbox, hostname="127.0.0.1", port=port)
+        state["controller"].start()
+
+    def stop():
+        if state.get("controller"):
+            state.pop("controller").stop()
+
+    yield {"mailbox": mailbox, "port": port, "start": start, "stop": stop}
+    stop()
+
+
+@pytest.fixture
+def notifying(make_app, clock, database_url, mail_server, webhook):
+    def make(**settings):
+        app = make_app(database_url, CLOCK=lambda: clock["now"], NOTIFY_SETTINGS=settings)
+        db.upgrade(app.extensions["db_engine"])
+        return app
+
+    return make
+
+
+def refer(app):
+    resident = Walker(app.test_client())
+    resident.walk("/ask", ASK_BY_PHONE)
+    resident.answer("/ask/check")
+
+
+def send_pending(app):
+    return app.test_cli_runner().invoke(args=["notify", "send-pending"])
+
+
+def rows(app):
+    with app.app_context():
+        return db.session().scalars(select(Notification).order_by(Notification.id)).all()
+
+
+def test_a_new_referral_mails_the_team_without_personal_details(notifying, mail_server):
+    mail_server["start"]()
+    app = notifying(SMTP_URL=f"smtp://127.0.0.1:{mail_server['port']}",
+                    NOTIFY_EMAIL_TO="team@example.org")
+    refer(app)
+    result = send_pending(app)
+    assert result.exit_code == 0, result.output
+    assert "Sent 1, failed 0, still waiting 0." in result.output
+    [(to, message)] = mail_server["mailbox"].messages
+    reference = rows(app)[0].reference
+    assert to == ["team@example.org"]
+    assert f"Subject: New referral {reference}, due" in message
+    assert not [word for word in PERSONAL if word in message]
+
+
+def test_a_mail_server_that_is_down_loses_nothing_and_sends_nothing_twice(
+        notifying, mail_server, clock):
+    app = notifying(SMTP_URL=f"smtp://127.0.0.1:{mail_server['port']}",
+                    NOTIFY_EMAIL_TO="team@example.org")
+    for _ in range(3):
+        refer(app)
+    failed = send_pending(app)
+    assert failed.exit_code == 1
+    assert "Sent 0, failed 3, still waiting 3." in failed.output
+    assert [row.tries for row in rows(app)] == [1, 1, 1]
+    assert all(row.last_error.startswith("ConnectionRefusedError") for row in rows(app))
+    mail_server["start"]()
+    waiting = send_pending(app)  # too soon: each waits a minute before its next try
+    assert "Sent 0, failed 0, still waiting 3." in waiting.output
+    clock["now"] += timedelta(minutes=1, seconds=1)
+    assert "Sent 3, failed 0, still waiting 0." in send_pending(app).output
+    clock["now"] += timedelta(hours=2)
+    assert "Sent 0, failed 0, still waiting 0." in send_pending(app).output
+    references = sorted(row.reference for row in rows(app))
+    mailed = sorted(message.split("Subject: New referral ")[1][:7]
+                    for _, message in mail_server["mailbox"].messages)
+    assert mailed == references  # each once
+
+
+class Hook(BaseHTTPRequestHandler):
+    received: list = []
+    status = 204
+
+    def do_POST(self):  # noqa: N802  (http.server's name)
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        type(self).received.append((self.headers, body))  # case-blind lookups
+        self.send_response(type(self).status)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def webhook():
+    Hook.received, Hook.status = [], 204
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Hook)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/hook"
+    server.shutdown()
+    server.server_close()
+
+
+def test_the_webhook_is_signed_and_retried(notifying, webhook, clock):
+    app = notifying(NOTIFY_WEBHOOK_URL=webhook, NOTIFY_WEBHOOK_SECRET=SECRET)
+    Hook.status = 503
+    refer(app)
+    assert send_pending(app).exit_code == 1
+    Hook.status = 204
+    clock["now"] += timedelta(minutes=2)
+    assert "Sent 1" in send_pending(app).output
+    headers, body = Hook.received[-1]
+    expected = hmac.new(SECRET.encode(), headers["X-QuietDoor-Timestamp"].encode() + b"." + body,
+                        hashlib.sha256).hexdigest()
+    assert headers["X-QuietDoor-Signature"] == f"sha256={expected}"
+    payload = json.loads(body)
+    assert set(payload) == {"id", "event", "reference", "due_at", "created_at"}
+    assert payload["event"] == "new"
+    assert not [word for word in PERSONAL if word in body.decode()]
+
+
+def test_a_bad_channel_setting_stops_the_app_with_a_clear_message(make_app):
+    with pytest.raises(RuntimeError, match="NOTIFY_EMAIL_TO"):
+        make_app(NOTIFY_SETTINGS={"SMTP_URL": "smtp://127.0.0.1:25"})
+    with pytest.raises(RuntimeError, match="NOTIFY_WEBHOOK_SECRET"):
+        make_app(NOTIFY_SETTINGS={"NOTIFY_WEBHOOK_URL": "https://example.org/hook"})
+
+
+def test_breach_warnings_come_two_hours_ahead_and_once(notifying, webhook, clock):
+    # Received on Monday 30 November at 23:00: the promise is Tuesday 23:00, but
+    # the resident's safe times are weekdays 8 to 5, so it is due at the start
+    # of Tuesday's last safe window, 12:00; the team hears at 10:00.
+    clock["now"] = datetime(2026, 11, 30, 23, 0, tzinfo=LONDON).astimezone(UTC)
+    app = notifying(NOTIFY_WEBHOOK_URL=webhook, NOTIFY_WEBHOOK_SECRET=SECRET)
+    refer(app)
+    send_pending(app)
+    assert [json.loads(body)["event"] for _, body in Hook.received] == ["new"]
+    for hour, minute in ((6, 0), (9, 59)):
+        clock["now"] = datetime(2026, 12, 1, hour, minute, tzinfo=LONDON).astimezone(UTC)
+        send_pending(app)
+        assert len(Hook.received) == 1
+    clock["now"] = datetime(2026, 12, 1, 10, 0, tzinfo=LONDON).astimezone(UTC)
+    send_pending(app)
+    send_pending(app)
+    events = [json.loads(body) for _, body in Hook.received]
+    assert [event["event"] for event in events] == ["new", "breach"]
+    assert events[1]["due_at"] == "2026-12-01T12:00:00+00:00"
