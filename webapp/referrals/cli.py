@@ -5,15 +5,16 @@ from __future__ import annotations
 import json
 import os
 import sys
+from datetime import UTC, datetime
 
 import click
 from flask import current_app
 from flask.cli import AppGroup
 
 from webapp import db
-from webapp.referrals import sealing, store
+from webapp.referrals import retention, sealing, store
 
-referrals_cli = AppGroup("referrals", help="Referrals: export them for a case system.")
+referrals_cli = AppGroup("referrals", help="Referrals: export them, purge old closed ones.")
 keys_cli = AppGroup("keys", help="The key pair that seals referrals.")
 
 
@@ -41,6 +42,22 @@ def export_command():
             "answers": opened["answers"],
         }
         sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+
+@referrals_cli.command("purge")
+@click.option("--days", type=int, help="Override retention_days from the settings.")
+@click.option("--dry-run", is_flag=True, help="Say what would go; remove nothing.")
+def purge_command(days, dry_run):
+    """Remove closed referrals older than retention_days (default 365).
+
+    Anonymous counts stay for the reports, and the audit log keeps its entries."""
+    days = days or current_app.config["SITE"].retention_days
+    if days < 1:
+        raise click.ClickException("--days must be at least 1")
+    now = current_app.config.get("CLOCK", lambda: datetime.now(UTC))()
+    removed = retention.purge(db.session(), now, days, dry_run)
+    verb = "Would purge" if dry_run else "Purged"
+    click.echo(f"{verb} {len(removed)} closed referral(s) closed more than {days} days ago.")
 
 
 @keys_cli.command("generate")

@@ -60,6 +60,7 @@ class ReferralFact(Base):
     week: Mapped[date] = mapped_column(Date)  # the Monday of the week it arrived
     kind: Mapped[str] = mapped_column(String(16))
     language: Mapped[str] = mapped_column(String(8))
+    contactable: Mapped[bool]  # they left a way to contact them
     contacted_within_promise: Mapped[bool]
     minutes_to_first_contact: Mapped[int | None] = mapped_column(Integer)
     outcome: Mapped[str | None] = mapped_column(String(24))

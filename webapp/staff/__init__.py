@@ -2,7 +2,13 @@
 referral opened with the private key, and the audit log."""
 
 from flask import Blueprint
-from flask_babel import format_datetime, get_locale
+from flask_babel import (
+    format_date,
+    format_datetime,
+    format_percent,
+    format_timedelta,
+    get_locale,
+)
 
 bp = Blueprint("staff", __name__, url_prefix="/staff", template_folder="templates")
 
@@ -24,8 +30,16 @@ def language_name(code: str) -> str:
 def staff_context():
     from webapp.staff.labels import labels
 
-    return {"format_datetime": format_datetime, "labels": labels(),
-            "language_name": language_name}
+    return {"format_datetime": format_datetime, "format_date": format_date,
+            "format_percent": format_percent, "format_minutes": format_minutes,
+            "labels": labels(), "language_name": language_name}
+
+
+def format_minutes(minutes: float) -> str:
+    """"3 hours", "45 minutes": rounded, in the page's language."""
+    from datetime import timedelta
+
+    return format_timedelta(timedelta(minutes=minutes), threshold=1.5)
 
 
 from webapp.staff import api, case, routes  # noqa: E402, F401  (routes attach to bp)

@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from functools import wraps
 
 from flask import (
+    Response,
     current_app,
     g,
     redirect,
@@ -26,7 +27,7 @@ from sqlalchemy import func, select
 from webapp import db
 from webapp.limits import limiter
 from webapp.referrals.models import Referral
-from webapp.staff import accounts, audit, bp
+from webapp.staff import accounts, audit, bp, reporting
 from webapp.staff.forms import CodeForm, LoginForm
 from webapp.staff.models import RecoveryCode, StaffUser
 
@@ -141,6 +142,22 @@ def logout():
         audit.record(db.session(), g.staff.email, "staff.sign_out", None, now())
     session.clear()
     return redirect(url_for("staff.login"))
+
+
+@bp.route("/reports")
+@staff_required
+def reports():
+    """Counts and timings only: nothing here names or describes a person."""
+    summary = reporting.summarise(reporting.all_facts(db.session()))
+    return render_template("staff/reports.html", summary=summary)
+
+
+@bp.route("/reports.csv")
+@staff_required
+def reports_csv():
+    summary = reporting.summarise(reporting.all_facts(db.session()))
+    return Response(reporting.as_csv(summary), mimetype="text/csv", headers={
+        "Content-Disposition": "attachment; filename=quietdoor-referrals-by-week.csv"})
 
 
 FILTERS = ("all", "mine", "unassigned", "overdue")

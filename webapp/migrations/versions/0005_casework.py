@@ -78,6 +78,7 @@ def upgrade():
         sa.Column("week", sa.Date(), nullable=False),
         sa.Column("kind", sa.String(16), nullable=False),
         sa.Column("language", sa.String(8), nullable=False),
+        sa.Column("contactable", sa.Boolean(), nullable=False),
         sa.Column("contacted_within_promise", sa.Boolean(), nullable=False),
         sa.Column("minutes_to_first_contact", sa.Integer(), nullable=True),
         sa.Column("outcome", sa.String(24), nullable=True),
