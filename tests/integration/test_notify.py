@@ -8,6 +8,7 @@ import socket
 import threading
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import ClassVar
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -33,7 +34,7 @@ class Mailbox:
     def __init__(self):
         self.messages = []
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802  (aiosmtpd's name)
+    async def handle_DATA(self, server, session, envelope):
         self.messages.append((envelope.rcpt_tos, envelope.content.decode()))
         return "250 OK"
 
@@ -121,10 +122,10 @@ def test_a_mail_server_that_is_down_loses_nothing_and_sends_nothing_twice(
 
 
 class Hook(BaseHTTPRequestHandler):
-    received: list = []
+    received: ClassVar[list] = []
     status = 204
 
-    def do_POST(self):  # noqa: N802  (http.server's name)
+    def do_POST(self):
         body = self.rfile.read(int(self.headers["Content-Length"]))
         type(self).received.append((self.headers, body))  # case-blind lookups
         self.send_response(type(self).status)
