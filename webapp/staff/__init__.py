@@ -1,6 +1,8 @@
 """The staff side: sign-in with a second factor, the callback queue, a
 referral opened with the private key, and the audit log."""
 
+import functools
+
 from flask import Blueprint
 from flask_babel import (
     format_date,
@@ -15,13 +17,18 @@ bp = Blueprint("staff", __name__, url_prefix="/staff", template_folder="template
 
 def language_name(code: str) -> str:
     """A referral's language as staff read it ("Welsh (Cymraeg)")."""
+    return _language_name(code, str(get_locale()))
+
+
+@functools.lru_cache(maxsize=512)
+def _language_name(code: str, locale: str) -> str:
     from babel import Locale, UnknownLocaleError
 
     try:
         theirs = Locale.parse(code)
     except (ValueError, UnknownLocaleError):
         return code
-    ours = theirs.get_display_name(get_locale()) or code
+    ours = theirs.get_display_name(locale) or code
     own = theirs.get_display_name(theirs)
     return ours if own in (None, ours) else f"{ours} ({own})"
 
