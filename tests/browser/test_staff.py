@@ -44,3 +44,27 @@ def test_officer_signs_in_and_opens_a_fresh_referral(live_app, new_page):
     assert results.violations_count == 0, results.generate_report()
     log = live_app.test_cli_runner().invoke(args=["audit", "export"]).output
     assert f'"action": "referral.view", "reference": "{reference}"' in log
+
+    # The reporter stayed anonymous: any call sets aside what they asked.
+    page.get_by_label("Phone call").check()
+    page.get_by_label("No answer").check()
+    page.get_by_role("button", name="Record the attempt").click()
+    summary = page.locator("#error-summary")
+    assert "This attempt sets aside what the person asked" in summary.inner_text()
+    assert "a way of contacting them they did not choose" in summary.inner_text()
+    results = Axe().run(page)
+    assert results.violations_count == 0, results.generate_report()
+    page.get_by_label("I am setting these safe-contact rules aside").check()
+    page.get_by_label("Why it cannot wait").fill("The police asked us to check on her today")
+    page.get_by_role("button", name="Record the attempt").click()
+    assert "Attempt recorded." in page.inner_text("main")
+    page.get_by_label("Note", exact=True).fill("Left it with the neighbourhood officer")
+    page.get_by_role("button", name="Add the note").click()
+    assert "Left it with the neighbourhood officer" in page.inner_text("main")
+    page.get_by_label("Referred to MARAC").check()
+    page.get_by_role("button", name="Close the referral").click()
+    assert "Referral closed." in page.inner_text("main")
+    page.get_by_role("link", name="Reports").click()
+    assert "Referrals by week, kind and language" in page.inner_text("main")
+    results = Axe().run(page)
+    assert results.violations_count == 0, results.generate_report()

@@ -10,8 +10,8 @@ so the figure is the server's own work):
 printing the median and p99 of each, and the queue page's size, raw and
 gzipped. The list never unseals anything; only a referral's own page does.
 
-    .venv/bin/python bench/queue.py --referrals 10000
-    .venv/bin/python bench/queue.py --db postgresql --referrals 10000
+    .venv/bin/python bench/staff_queue.py --referrals 10000
+    .venv/bin/python bench/staff_queue.py --db postgresql --referrals 10000
 """
 
 from __future__ import annotations
