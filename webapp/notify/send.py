@@ -28,7 +28,8 @@ class ConfigProblem(ValueError):
 
 def wording(notification: Notification, team: str) -> tuple[str, str]:
     """(subject, body) in plain English for the team."""
-    due = notification.due_at.astimezone(due_rules.LONDON).strftime("%A %d %B %H:%M")
+    local = notification.due_at.astimezone(due_rules.LONDON)
+    due = f"{local:%A} {local.day} {local:%B %H:%M}"  # "Tuesday 1 December 17:00"
     if notification.event == "new":
         subject = f"New referral {notification.reference}, due {due}"
         body = (f"A new referral has arrived in the {team} queue.\n\n"
