@@ -199,3 +199,41 @@ def test_closing_needs_an_outcome(case):
     response = act(officer, reference, "close", {})
     assert response.status_code == 400
     assert "Choose the outcome" in response.get_data(as_text=True)
+
+
+def test_a_reference_read_out_on_the_phone_finds_the_referral(case):
+    officer, reference = case()
+    spoken = reference.lower().replace("-", " ")
+    found = officer.get("/staff/find", query_string={"reference": spoken})
+    assert found.headers["Location"] == f"/staff/referral/{reference}"
+    missing = officer.get("/staff/find?reference=KKK-KKK", follow_redirects=True)
+    assert "No referral has the reference KKK-KKK" in missing.get_data(as_text=True)
+    nonsense = officer.get("/staff/find?reference=<b>hi</b>", follow_redirects=True)
+    assert "&lt;b&gt;hi&lt;/b&gt;" in nonsense.get_data(as_text=True)
+
+
+def test_a_manager_reassigns_and_an_officer_hands_back_only_their_own(case, site, clock):
+    officer, reference = case()
+    add_officer(site, "manager@example.org", clock, role="manager")
+    manager = site.test_client()
+    sign_in(site, manager, clock, email="manager@example.org")
+    with site.app_context():
+        from webapp.staff.models import StaffUser
+
+        officer_id = db.session().scalar(select(StaffUser.id).where(
+            StaffUser.email == OFFICER))
+    page = officer.get(f"/staff/referral/{reference}").get_data(as_text=True)
+    assert 'name="reassign-officer"' not in page  # officers do not reassign
+    forged = officer.post(f"/staff/referral/{reference}/reassign", data={
+        "reassign-csrf_token": form_token(page, "attempt"),  # one token per session
+        "reassign-officer": str(officer_id)})
+    assert forged.status_code == 403
+    assert reference in officer.get("/staff/unassigned").get_data(as_text=True)
+    assert act(manager, reference, "reassign", {"officer": str(officer_id)}).status_code == 302
+    page = officer.get(f"/staff/referral/{reference}").get_data(as_text=True)
+    assert f"Assigned to {OFFICER}" in page and "Hand it back (unassign me)" in page
+    assert act(officer, reference, "reassign", {"officer": ""}).status_code == 302
+    assert reference in officer.get("/staff/unassigned").get_data(as_text=True)
+    details = [detail for _, action, detail in audited(site, reference)
+               if action == "referral.reassign"]
+    assert details == [f"to={OFFICER}", "to=nobody"]

@@ -23,7 +23,7 @@ from webapp.referrals.journeys import JOURNEYS
 from webapp.referrals.models import Referral
 from webapp.referrals.routes import readable
 from webapp.staff import audit, bp, casework
-from webapp.staff.forms import AttemptForm, CloseForm, NoteForm, ReopenForm
+from webapp.staff.forms import AttemptForm, CloseForm, NoteForm, ReassignForm, ReopenForm
 from webapp.staff.models import ContactAttempt, Note, StaffUser
 from webapp.staff.routes import now, staff_required
 
@@ -110,7 +110,16 @@ def show(found: Referral, attempt_form=None, note_form=None, close_form=None,
         note_form=note_form or NoteForm(formdata=None, prefix="note"),
         close_form=close_form or CloseForm(formdata=None, prefix="close"),
         reopen_form=ReopenForm(formdata=None, prefix="reopen"), broken=broken,
+        reassign_form=reassign_form(found),
+        may_reassign=g.staff.role in MANAGERS,
     ), status
+
+
+def reassign_form(found: Referral) -> ReassignForm:
+    form = ReassignForm(formdata=None, prefix="reassign",
+                        officer=str(found.assigned_to) if found.assigned_to else "")
+    form.officer.choices = officer_choices()
+    return form
 
 
 @bp.route("/referral/<reference>")
@@ -134,6 +143,43 @@ def assign(reference):
         db.session().rollback()
         flash(_("Someone else took this referral first."))
     return redirect(url_for("staff.referral", reference=reference))
+
+
+MANAGERS = ("manager", "admin")
+
+
+@bp.route("/referral/<reference>/reassign", methods=["POST"])
+@staff_required
+def reassign(reference):
+    """A manager gives a referral to another officer, or to nobody; an officer
+    can hand back one of their own."""
+    found = find(reference)
+    form = ReassignForm(prefix="reassign")
+    form.officer.choices = officer_choices()
+    if not form.validate_on_submit():
+        return redirect(url_for("staff.referral", reference=reference))
+    target = int(form.officer.data) if form.officer.data else None
+    if g.staff.role not in MANAGERS and not (target is None and found.assigned_to == g.staff.id):
+        abort(403)
+    moved = db.session().execute(
+        update(Referral).where(Referral.id == found.id,
+                               Referral.assigned_to.is_not_distinct_from(found.assigned_to))
+        .values(assigned_to=target).execution_options(synchronize_session=False)).rowcount
+    if moved != 1:
+        db.session().rollback()
+        flash(_("Someone else changed who has this referral first. Check and try again."))
+        return redirect(url_for("staff.referral", reference=reference))
+    email = db.session().get(StaffUser, target).email if target else None
+    audit.record(db.session(), g.staff.email, "referral.reassign", reference, now(),
+                 f"to={email or 'nobody'}")
+    flash(_("Now assigned to %(email)s.", email=email) if email else _("Now unassigned."))
+    return redirect(url_for("staff.referral", reference=reference))
+
+
+def officer_choices() -> list[tuple[str, str]]:
+    active = db.session().execute(select(StaffUser.id, StaffUser.email).where(
+        StaffUser.active.is_(True)).order_by(StaffUser.email)).all()
+    return [("", _("Nobody"))] + [(str(user_id), email) for user_id, email in active]
 
 
 @bp.route("/referral/<reference>/attempt", methods=["POST"])

@@ -7,6 +7,7 @@ from wtforms import (
     DateTimeLocalField,
     PasswordField,
     RadioField,
+    SelectField,
     StringField,
     TextAreaField,
 )
@@ -57,3 +58,7 @@ class CloseForm(FlaskForm):
 
 class ReopenForm(FlaskForm):
     pass
+
+
+class ReassignForm(FlaskForm):
+    officer = SelectField(_l("Assign to"), choices=[], validate_choice=True)

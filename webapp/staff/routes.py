@@ -14,6 +14,7 @@ from functools import wraps
 from flask import (
     Response,
     current_app,
+    flash,
     g,
     redirect,
     render_template,
@@ -27,6 +28,7 @@ from sqlalchemy import func, select
 from webapp import db
 from webapp.limits import limiter
 from webapp.referrals.models import Referral
+from webapp.referrals.reference import normalise
 from webapp.staff import accounts, audit, bp, reporting
 from webapp.staff.forms import CodeForm, LoginForm
 from webapp.staff.models import RecoveryCode, StaffUser
@@ -158,6 +160,20 @@ def reports_csv():
     summary = reporting.summarise(reporting.all_facts(db.session()))
     return Response(reporting.as_csv(summary), mimetype="text/csv", headers={
         "Content-Disposition": "attachment; filename=quietdoor-referrals-by-week.csv"})
+
+
+@bp.route("/find")
+@staff_required
+def find_reference():
+    """A reference as a caller reads it out ("k7m 4qp") to the referral's page."""
+    typed = request.args.get("reference", "")[:40]
+    reference = normalise(typed)
+    if reference and db.session().scalar(
+            select(Referral.id).where(Referral.reference == reference)):
+        return redirect(url_for("staff.referral", reference=reference))
+    flash(_("No referral has the reference %(typed)s. References look like K7M-4QP.",
+            typed=typed.strip() or "–"))
+    return redirect(url_for("staff.queue"))
 
 
 FILTERS = ("all", "mine", "unassigned", "overdue")
