@@ -6,7 +6,7 @@ PORT   ?= 5000
 LANGS  := $(notdir $(wildcard translations/*))
 
 .DEFAULT_GOAL := help
-.PHONY: help run test test-fast lint format browser extract update compile translations init-lang i18n-check bench clean
+.PHONY: help run test content-check test-fast lint format browser extract update compile translations init-lang i18n-check bench clean
 
 help: ## List the targets
 	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -37,7 +37,11 @@ browser: ## Make sure a Chromium is there for the browser tests
 
 test: $(VENV)/.installed-test compile browser ## Install what the tests need and run the whole suite
 	$(BIN)/ruff check webapp tests bench
+	QD_INSTANCE_PATH=$$(mktemp -d) $(BIN)/flask --app webapp content check
 	$(BIN)/python -m pytest
+
+content-check: $(VENV)/.installed ## Check every page and campaign under content/
+	QD_INSTANCE_PATH=$$(mktemp -d) $(BIN)/flask --app webapp content check
 
 test-fast: $(VENV)/.installed-test compile ## The suite without the browser tests
 	$(BIN)/python -m pytest -m "not browser"

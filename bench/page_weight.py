@@ -13,6 +13,7 @@ import gzip
 import re
 import sys
 import tempfile
+from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -21,8 +22,12 @@ from webapp import create_app
 
 BUDGET = 14 * 1024
 PAGES = ("/", "/ask", "/concern", "/recognising-abuse", "/what-we-can-do", "/other-help",
+         "/your-home-and-tenancy", "/help-when-you-cannot-speak", "/clares-law",
+         "/colleagues-and-contractors", "/campaigns/", "/campaigns/16-days-of-action",
          "/safety-online", "/ask/danger", "/ask/contact", "/concern/what-happened",
          "/no-such-page")
+# A day on which the shipped 16 Days of Action campaign is live.
+DAY = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 LANGUAGES = ("en", "cy", "ar")
 ASSET = re.compile(r'<(?:link|script|img)[^>]+(?:href|src)="(/static/[^"]+)"')
 
@@ -34,7 +39,8 @@ def gz(data: bytes) -> int:
 def main() -> int:
     folder = Path(tempfile.mkdtemp())
     app = create_app({"INSTANCE_PATH": str(folder), "SECRET_KEY": "bench" * 8,
-                      "DATABASE_URL": f"sqlite:///{folder / 'bench.sqlite3'}"})
+                      "DATABASE_URL": f"sqlite:///{folder / 'bench.sqlite3'}",
+                      "CLOCK": lambda: DAY})
     client = app.test_client()
     print(f"{'page':<28}{'html':>8}{'css':>8}{'js':>8}{'img':>8}{'raw':>9}{'gzip':>9}  budget")
     worst = 0

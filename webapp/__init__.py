@@ -61,6 +61,10 @@ def create_app(config: dict | None = None) -> Flask:
     i18n.init_app(app)
     db.init_app(app)
 
+    from webapp.content import SlugConverter
+
+    app.url_map.converters["slug"] = SlugConverter  # before any blueprint uses it
+
     from webapp.public import bp as public_bp
 
     app.register_blueprint(public_bp)
@@ -73,6 +77,10 @@ def create_app(config: dict | None = None) -> Flask:
     from webapp import staff
 
     staff.init_app(app)
+
+    from webapp import content
+
+    content.init_app(app)  # last of the areas: its /<slug> pages yield to every other route
 
     from webapp import errors, templating
 

@@ -7,7 +7,8 @@ import pytest
 from tests.conftest import LANGUAGES
 
 PAGES = ("/", "/ask", "/concern", "/recognising-abuse", "/what-we-can-do", "/other-help",
-         "/safety-online")
+         "/safety-online", "/your-home-and-tenancy", "/help-when-you-cannot-speak",
+         "/clares-law", "/colleagues-and-contractors", "/campaigns/")
 ROUTES_FILE = Path(__file__).with_name("routes.txt")
 
 

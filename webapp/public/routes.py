@@ -19,21 +19,6 @@ def home():
     return render_template("public/home.html")
 
 
-@localised_route(bp, "/recognising-abuse")
-def recognising_abuse():
-    return render_template("public/recognising_abuse.html")
-
-
-@localised_route(bp, "/what-we-can-do")
-def what_we_can_do():
-    return render_template("public/what_we_can_do.html")
-
-
-@localised_route(bp, "/other-help")
-def other_help():
-    return render_template("public/other_help.html")
-
-
 @localised_route(bp, "/safety-online")
 def safety_online():
     user_agent = request.headers.get("User-Agent")

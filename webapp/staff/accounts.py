@@ -14,7 +14,7 @@ import pyotp
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-ROLES = ("officer", "manager", "admin")
+ROLES = ("officer", "manager", "admin", "comms")
 MIN_PASSWORD = 12
 MAX_FAILURES = 5
 LOCKOUT = timedelta(minutes=15)

@@ -13,6 +13,7 @@ from functools import wraps
 
 from flask import (
     Response,
+    abort,
     current_app,
     flash,
     g,
@@ -26,6 +27,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from webapp import db
+from webapp.content import routes as content_routes
 from webapp.limits import limiter
 from webapp.referrals.models import Referral
 from webapp.referrals.reference import normalise
@@ -174,6 +176,49 @@ def find_reference():
     flash(_("No referral has the reference %(typed)s. References look like K7M-4QP.",
             typed=typed.strip() or "–"))
     return redirect(url_for("staff.queue"))
+
+
+CONTENT_ROLES = ("comms", "admin")
+
+
+@bp.route("/content/")
+@staff_required
+def content_list():
+    """Every campaign, with its dates and whether it is live, for the comms team."""
+    if g.staff.role not in CONTENT_ROLES:
+        abort(403)
+    library = current_app.extensions["content"]
+    today = content_routes.today()
+    documents = library.snapshot().documents
+    rows = [{"slug": slug, "doc": documents[(kind, slug, "en")],
+             "languages": sorted(lang for k, s, lang in documents if (k, s) == (kind, slug)),
+             "state": state(documents[(kind, slug, "en")], today)}
+            for kind, slug, lang in sorted(documents) if kind == "campaigns" and lang == "en"]
+    return render_template("staff/content.html", rows=rows,
+                           problems=sorted(str(path.name) for path in
+                                           library.snapshot().problems))
+
+
+def state(doc, today) -> str:
+    if doc.live(today):
+        return "live"
+    return "scheduled" if doc.publish_from and doc.publish_from > today else "ended"
+
+
+@bp.route("/content/campaigns/<slug:slug>")
+@staff_required
+def preview_campaign(slug):
+    """A campaign as residents will see it, whatever its dates (comms and admin)."""
+    if g.staff.role not in CONTENT_ROLES:
+        abort(403)
+    site = current_app.config["SITE"]
+    lang = request.args.get("lang", "en")
+    g.lang_code = lang if lang in site.languages else "en"
+    doc = current_app.extensions["content"].find("campaigns", slug, g.lang_code)
+    if doc is None:
+        abort(404)
+    return render_template("content/document.html", doc=content_routes.shown(doc),
+                           kind="campaigns", preview=True)
 
 
 FILTERS = ("all", "mine", "unassigned", "overdue")

@@ -1,0 +1,106 @@
+"""``flask --app webapp content check``: every file, as the site would read it."""
+
+from __future__ import annotations
+
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+from werkzeug.exceptions import MethodNotAllowed, NotFound
+from werkzeug.routing import RequestRedirect
+
+from webapp.content.library import KINDS, ContentError, Document, parse
+from webapp.referrals.due import LONDON
+
+content_cli = AppGroup("content", help="Pages and campaigns under content/.")
+
+
+def resolve(path: str, documents: dict) -> str | None:
+    """Why an internal link goes nowhere; None when it goes somewhere."""
+    bare = path.split("#", 1)[0].split("?", 1)[0] or "/"
+    adapter = current_app.url_map.bind("localhost")
+    try:
+        endpoint, args = adapter.match(bare, method="GET")
+    except RequestRedirect:
+        return None
+    except MethodNotAllowed:
+        return None
+    except NotFound:
+        return f"the link {path} goes to no page"
+    kind = {"content.page": "pages", "content.campaign": "campaigns"}.get(endpoint)
+    if kind and not any(k == kind and slug == args["slug"] for k, slug, _ in documents):
+        return f"the link {path} goes to no {kind[:-1]} (no content/{kind}/{args['slug']}.en.md)"
+    return None
+
+
+def check(root: Path, languages: tuple[str, ...], today) -> tuple[list[str], list[str]]:
+    """(errors, warnings), each ``FILE:LINE: problem``."""
+    errors, warnings, documents = [], [], {}
+    for kind in KINDS:
+        for path in sorted((root / kind).glob("*.md")):
+            name = path.relative_to(root.parent) if root.parent in path.parents else path
+            try:
+                doc = parse(path, kind)
+            except ContentError as problem:
+                errors.append(f"{name}:{problem.line}: {problem.reason}")
+                continue
+            documents[(kind, doc.slug, doc.lang)] = (doc, name)
+    for (kind, slug, lang), (doc, name) in sorted(documents.items()):
+        if lang not in languages:
+            warnings.append(f"{name}:1: {lang} is not one of the site's languages "
+                            f"({', '.join(languages)}); nobody will see this file")
+        if (kind, slug, "en") not in documents:
+            errors.append(f"{name}:1: there is no English {slug}.en.md beside it")
+        for line, link in doc.links:
+            problem = resolve(link, documents)
+            if problem:
+                errors.append(f"{name}:{line}: {problem}")
+        if kind == "pages":
+            taken = own_route(slug)
+            if taken:
+                errors.append(f"{name}:1: /{slug} is the site's own page ({taken}); "
+                              "choose another name")
+        if doc.review_by and doc.review_by < today:
+            warnings.append(f"{name}:1: review_by {doc.review_by} has passed: check it is "
+                            "still right, then move the date on")
+        if lang == "en":
+            for other in languages:
+                if (kind, slug, other) not in documents:
+                    warnings.append(f"{name}:1: no {other} translation "
+                                    f"({slug}.{other}.md); {other} readers see English")
+        else:
+            english = documents.get((kind, slug, "en"))
+            if english and dates(english[0]) != dates(doc):
+                errors.append(f"{name}:1: its dates differ from {english[1]}'s")
+    return errors, warnings
+
+
+def dates(doc: Document) -> tuple:
+    return doc.publish_from, doc.publish_until
+
+
+def own_route(slug: str) -> str | None:
+    try:
+        endpoint, _ = current_app.url_map.bind("localhost").match(f"/{slug}", method="GET")
+    except (NotFound, RequestRedirect, MethodNotAllowed):
+        return None
+    return None if endpoint == "content.page" else endpoint
+
+
+@content_cli.command("check")
+@click.option("--strict", is_flag=True, help="Fail on warnings (missing translations) too.")
+def check_command(strict):
+    """Check every page and campaign; exit 1 naming FILE:LINE if one is broken."""
+    library = current_app.extensions["content"]
+    today = current_app.config.get("CLOCK", lambda: datetime.now(UTC))().astimezone(LONDON).date()
+    errors, warnings = check(library.root, current_app.config["SITE"].languages, today)
+    for line in errors:
+        click.echo(f"error: {line}")
+    for line in warnings:
+        click.echo(f"warning: {line}")
+    count = sum(len(list((library.root / kind).glob("*.md"))) for kind in KINDS)
+    click.echo(f"{count} file(s) checked: {len(errors)} error(s), {len(warnings)} warning(s).")
+    sys.exit(1 if errors or (strict and warnings) else 0)

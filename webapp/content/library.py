@@ -1,0 +1,247 @@
+"""Pages and campaigns from Markdown files, parsed once and kept until a file
+changes. Plain Python, no Flask.
+
+``content/pages/SLUG.LANG.md`` and ``content/campaigns/SLUG.LANG.md``: YAML
+front matter between ``---`` lines, then Markdown. ``parse`` turns one file
+into a ``Document`` or raises ``ContentError`` with the line at fault;
+``Library`` holds every good document, notices new, changed and removed files
+(at most once every ``interval`` seconds), and leaves broken ones out, logging
+the file and the reason, never its content.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+import yaml
+
+from webapp.content import render
+
+log = logging.getLogger(__name__)
+
+KINDS = ("pages", "campaigns")
+NAME = re.compile(r"(?P<slug>[a-z0-9][a-z0-9-]{2,79})\.(?P<lang>[a-z]{2,3})\.md")
+FIELDS = {
+    "title": str, "summary": str, "publish_from": date, "publish_until": date,
+    "banner": str, "order": int, "review_by": date,
+}
+REQUIRED = {"pages": ("title", "summary"), "campaigns": ("title", "summary", "publish_from")}
+ONE_LINE = ("title", "banner")
+
+
+class ContentError(ValueError):
+    """A file that cannot be published: ``line`` is where (1-based)."""
+
+    def __init__(self, line: int, reason: str):
+        super().__init__(f"line {line}: {reason}")
+        self.line, self.reason = line, reason
+
+
+@dataclass(frozen=True)
+class Document:
+    kind: str  # "pages" or "campaigns"
+    slug: str
+    lang: str
+    path: Path
+    title: str
+    summary: str
+    html: str  # sanitised; internal links still in English (see render.localise)
+    publish_from: date | None = None
+    publish_until: date | None = None
+    banner: str | None = None
+    order: int | None = None
+    review_by: date | None = None
+    links: tuple[tuple[int, str], ...] = ()  # (line, internal path) for the check
+    warnings: tuple[tuple[int, str], ...] = field(default=())
+
+    def live(self, today: date) -> bool:
+        """From the start of ``publish_from`` to the end of ``publish_until``."""
+        return ((self.publish_from is None or self.publish_from <= today)
+                and (self.publish_until is None or today <= self.publish_until))
+
+
+def split_front_matter(text: str) -> tuple[dict, str, int]:
+    """(front matter, body, the line the body starts on)."""
+    lines = text.split("\n")
+    if not lines or lines[0].strip() != "---":
+        raise ContentError(1, "the file must start with front matter between --- lines")
+    try:
+        end = next(i for i, line in enumerate(lines[1:], 1) if line.strip() == "---")
+    except StopIteration:
+        raise ContentError(1, "the front matter is not closed by a --- line") from None
+    try:
+        matter = yaml.safe_load("\n".join(lines[1:end])) or {}
+    except yaml.YAMLError as problem:
+        mark = getattr(problem, "problem_mark", None)
+        line = mark.line + 2 if mark is not None else 1
+        raise ContentError(line, f"the front matter is not valid YAML ({problem.problem})"
+                           if hasattr(problem, "problem") else "the front matter is not valid YAML"
+                           ) from None
+    if not isinstance(matter, dict):
+        raise ContentError(2, "the front matter must be fields like `title: ...`")
+    return matter, "\n".join(lines[end + 1:]), end + 2
+
+
+def of_type(value, wanted: type) -> bool:
+    if wanted is date:  # a day, not a moment: YAML reads "2026-11-25 10:00" as a datetime
+        return isinstance(value, date) and not isinstance(value, datetime)
+    if wanted is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    return isinstance(value, wanted)
+
+
+def field_line(text: str, name: str) -> int:
+    for number, line in enumerate(text.split("\n"), 1):
+        if line.startswith(f"{name}:"):
+            return number
+    return 1
+
+
+def parse(path: Path, kind: str) -> Document:
+    match = NAME.fullmatch(path.name)
+    if match is None:
+        raise ContentError(1, "the file name must be SLUG.LANG.md, like clares-law.en.md "
+                              "(lower-case letters, digits and hyphens)")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise ContentError(1, "the file is not UTF-8 text") from None
+    text = text.replace("\r\n", "\n").lstrip("\ufeff")
+    matter, body, body_line = split_front_matter(text)
+    values = {}
+    for name, value in matter.items():
+        if name not in FIELDS:
+            raise ContentError(field_line(text, str(name)),
+                               f"unknown field {name!r} (known: {', '.join(FIELDS)})")
+        wanted = FIELDS[name]
+        if wanted is str and isinstance(value, str):
+            value = value.strip()
+            if not value:
+                raise ContentError(field_line(text, name), f"{name} is empty")
+            if name in ONE_LINE and "\n" in value:
+                raise ContentError(field_line(text, name), f"{name} must be one line")
+        elif not of_type(value, wanted):
+            kind_name = {str: "text", date: "a date like 2026-11-25", int: "a whole number"}
+            raise ContentError(field_line(text, name), f"{name} must be {kind_name[wanted]}")
+        values[name] = value
+    for name in REQUIRED[kind]:
+        if name not in values:
+            raise ContentError(2, f"{name} is missing")
+    start, end = values.get("publish_from"), values.get("publish_until")
+    if start and end and end < start:
+        raise ContentError(field_line(text, "publish_until"),
+                           f"publish_until ({end}) is before publish_from ({start})")
+    if "banner" in values and kind != "campaigns":
+        raise ContentError(field_line(text, "banner"), "only campaigns have a banner")
+    rendered = render.markdown(body, body_line)
+    unsafe = [(line, what) for line, what in rendered.removed]
+    if unsafe:
+        line, what = unsafe[0]
+        raise ContentError(line, f"unsafe or unsupported HTML or link: {what}")
+    unknown = sorted(set(render.PLACEHOLDER.findall(text)) - set(render.PLACEHOLDERS))
+    if unknown:
+        raise ContentError(body_line, "unknown placeholder(s) "
+                           + ", ".join("{" + name + "}" for name in unknown)
+                           + f" (known: {', '.join('{' + p + '}' for p in render.PLACEHOLDERS)})")
+    return Document(
+        kind=kind, slug=match["slug"], lang=match["lang"], path=path, html=rendered.html,
+        links=tuple(rendered.links), **values,
+    )
+
+
+@dataclass
+class Snapshot:
+    documents: dict[tuple[str, str, str], Document]  # (kind, slug, lang)
+    problems: dict[Path, ContentError]
+
+
+class Library:
+    """Every document under ``root``, reparsed only when its file changes."""
+
+    def __init__(self, root: Path, interval: float = 1.0,
+                 clock: Callable[[], float] = time.monotonic):
+        self.root, self.interval, self.clock = Path(root), interval, clock
+        self._seen: dict[Path, tuple[int, int]] = {}
+        self._parsed: dict[Path, Document | ContentError] = {}
+        self._snapshot = Snapshot({}, {})
+        self._checked_at: float | None = None
+        self._lock = threading.Lock()
+
+    def snapshot(self) -> Snapshot:
+        now = self.clock()
+        if self._checked_at is None or now - self._checked_at >= self.interval:
+            with self._lock:
+                if self._checked_at is None or now - self._checked_at >= self.interval:
+                    self._refresh()
+                    self._checked_at = now
+        return self._snapshot
+
+    def _refresh(self) -> None:
+        found: dict[Path, tuple[int, int]] = {}
+        kinds: dict[Path, str] = {}
+        for kind in KINDS:
+            folder = self.root / kind
+            try:
+                entries = list(os.scandir(folder))
+            except FileNotFoundError:
+                continue
+            for entry in entries:
+                if entry.name.endswith(".md") and entry.is_file():
+                    stat = entry.stat()
+                    path = Path(entry.path)
+                    found[path] = (stat.st_mtime_ns, stat.st_size)
+                    kinds[path] = kind
+        if found == self._seen:
+            return
+        for path, stamp in found.items():
+            if self._seen.get(path) != stamp or path not in self._parsed:
+                try:
+                    self._parsed[path] = parse(path, kinds[path])
+                except ContentError as problem:
+                    self._parsed[path] = problem
+                    log.error("content file %s left out: %s", path, problem)
+                except OSError as problem:
+                    reason = f"cannot be read ({type(problem).__name__})"
+                    self._parsed[path] = ContentError(1, reason)
+                    log.error("content file %s left out: cannot be read", path)
+        for gone in set(self._parsed) - set(found):
+            del self._parsed[gone]
+        self._seen = found
+        documents, problems = {}, {}
+        for path, parsed in self._parsed.items():
+            if isinstance(parsed, ContentError):
+                problems[path] = parsed
+            else:
+                documents[(parsed.kind, parsed.slug, parsed.lang)] = parsed
+        self._snapshot = Snapshot(documents, problems)
+
+    # Questions the site asks.
+
+    def find(self, kind: str, slug: str, lang: str) -> Document | None:
+        """The document in ``lang``, else in English, else None."""
+        documents = self.snapshot().documents
+        return documents.get((kind, slug, lang)) or documents.get((kind, slug, "en"))
+
+    def listing(self, kind: str, lang: str, today: date) -> list[Document]:
+        """One document per slug, live today, in ``lang`` where there is one."""
+        documents = self.snapshot().documents
+        slugs = sorted({slug for (k, slug, _) in documents if k == kind})
+        chosen = [documents.get((kind, slug, lang)) or documents.get((kind, slug, "en"))
+                  for slug in slugs]
+        live = [doc for doc in chosen if doc is not None and doc.live(today)]
+        return sorted(live, key=lambda doc: (doc.order if doc.order is not None else 10_000,
+                                             -(doc.publish_from or date.min).toordinal(),
+                                             doc.slug))
+
+    def banners(self, lang: str, today: date) -> list[Document]:
+        """Live campaigns with a banner in exactly this language."""
+        return [doc for doc in self.listing("campaigns", lang, today)
+                if doc.lang == lang and doc.banner]

@@ -1,0 +1,151 @@
+"""Markdown to safe HTML: markdown-it-py renders, nh3 sanitises.
+
+What the comms team writes may hold raw HTML or odd links by mistake (or
+pasted from elsewhere). Nothing unsafe reaches the browser: no script, no
+event handler, no ``javascript:`` or ``data:`` link, no image or link that
+loads from another origin. ``markdown`` also reports, by line, what it had to
+remove, so that ``content check`` can name it. No Flask here.
+"""
+
+from __future__ import annotations
+
+import html as html_lib
+import re
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+import nh3
+from markdown_it import MarkdownIt
+
+TAGS = {"h2", "h3", "h4", "p", "ul", "ol", "li", "a", "strong", "em", "blockquote", "br",
+        "hr", "code", "img", "table", "thead", "tbody", "tr", "th", "td"}
+# No style attributes: the CSP allows no inline style (table alignment is lost).
+ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title"}}
+SCHEMES = {"https", "http", "mailto", "tel"}
+PLACEHOLDERS = ("organisation", "team", "team_phone", "helpline_name", "helpline_phone")
+PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+NOT_LOCALISED = ("/static/", "/exit", "/health", "/staff")
+
+_md = MarkdownIt("commonmark", {"html": True}).enable("table")
+_md.validateLink = lambda url: True  # we judge links ourselves, below, and report them
+
+
+@dataclass
+class Rendered:
+    html: str
+    links: list[tuple[int, str]] = field(default_factory=list)  # internal paths
+    removed: list[tuple[int, str]] = field(default_factory=list)
+
+
+def link_problem(url: str, image: bool) -> str | None:
+    """Why a link or image address is refused; None when it is fine."""
+    url = url.strip()
+    if url.startswith("//"):
+        return f"{url[:60]} (another website, written without https:)"
+    if image:
+        return None if url.startswith("/") else f"{url[:60]} (images must come from this site)"
+    if url.startswith(("/", "#")):
+        return None
+    scheme = urlsplit(url).scheme.lower()
+    if scheme in SCHEMES and (scheme in ("mailto", "tel") or urlsplit(url).netloc):
+        return None
+    return f"{url[:60]} (links must be https://, mailto:, tel: or an address on this site)"
+
+
+def _keep_attribute(element: str, attribute: str, value: str) -> str | None:
+    if attribute in ("href", "src") and link_problem(value, element == "img"):
+        return None
+    return value
+
+
+def sanitise(fragment: str) -> str:
+    return nh3.clean(fragment, tags=TAGS, attributes=ATTRIBUTES, url_schemes=SCHEMES,
+                     link_rel="noopener noreferrer", attribute_filter=_keep_attribute,
+                     strip_comments=True)
+
+
+def markdown(text: str, first_line: int = 1) -> Rendered:
+    tokens = _md.parse(text)
+    found = Rendered("")
+    line = first_line
+    for token in tokens:
+        if token.map:
+            line = first_line + token.map[0]
+        if token.type == "heading_open" and token.tag == "h1":
+            token.tag = "h2"  # the title is the page's only h1
+        if token.type == "heading_close" and token.tag == "h1":
+            token.tag = "h2"
+        if token.type == "html_block":
+            _check_html(token.content, line, found)
+        for child in token.children or ():
+            if child.type == "html_inline":
+                _check_html(child.content, line, found)
+            elif child.type in ("link_open", "image"):
+                url = str(child.attrs.get("href" if child.type == "link_open" else "src", ""))
+                problem = link_problem(url, child.type == "image")
+                if problem:
+                    found.removed.append((line, problem))
+                elif url.startswith("/") and child.type == "link_open":
+                    found.links.append((line, url))
+    found.html = dial(sanitise(_md.renderer.render(tokens, _md.options, {})))
+    return found
+
+
+# UK numbers as people write them: 999, 101, 111, 116 123, 0808 2000 247.
+PHONE = re.compile(r"(?<![\d/])(999|101|111|116 ?\d{3}|0\d{2,4}(?: ?\d{2,4}){1,3})(?![\d/])")
+OUTSIDE_LINKS = re.compile(r"(<a\b.*?</a>|<[^>]+>)", re.S)
+
+
+def dial(html: str) -> str:
+    """Phone numbers in the text become tap-to-call links (not inside a link)."""
+    pieces = OUTSIDE_LINKS.split(html)
+    for i in range(0, len(pieces), 2):  # the text between tags and links
+        pieces[i] = PHONE.sub(lambda m: '<a class="tel" href="tel:{}" dir="ltr">{}</a>'.format(
+            m.group(1).replace(" ", ""), m.group(1)), pieces[i])
+    return "".join(pieces)
+
+
+TAG = re.compile(r"<\s*(/?)\s*([A-Za-z][A-Za-z0-9-]*)([^>]*)>")
+RISKY = re.compile(r"\bon[a-z]+\s*=|\bstyle\s*=|javascript:|vbscript:|data:|srcset", re.I)
+
+
+def _check_html(fragment: str, line: int, found: Rendered) -> None:
+    """Raw HTML passes only as tags we keep, with nothing risky in them (the
+    sanitiser removes the rest anyway; this names it for ``content check``)."""
+    for match in TAG.finditer(fragment):
+        _closing, name, attributes = match.groups()
+        if name.lower() not in TAGS or RISKY.search(attributes):
+            found.removed.append((line, match.group(0)[:60]))
+
+
+def fill(text: str, values: dict[str, str], escape: bool = True) -> str:
+    """Put the landlord's own names and numbers in for ``{team}`` and friends."""
+    def value(match: re.Match) -> str:
+        name = match.group(1)
+        if name not in values:
+            return match.group(0)
+        if not escape:
+            return values[name]
+        shown = html_lib.escape(values[name])
+        if name.endswith("_phone"):
+            digits = "".join(ch for ch in values[name] if ch.isdigit() or ch == "+")
+            return f'<a class="tel" href="tel:{digits}" dir="ltr">{shown}</a>'
+        # Isolated, so that a Latin name reads in the right order in Arabic text.
+        return f"<bdi>{shown}</bdi>"
+
+    return PLACEHOLDER.sub(value, text)
+
+
+def localise(html: str, lang: str, languages: tuple[str, ...]) -> str:
+    """Point internal links at the same pages in ``lang``."""
+    if lang == "en":
+        return html
+
+    def prefix(match: re.Match) -> str:
+        path = match.group(1)
+        first = path.split("/")[1] if path.count("/") else ""
+        if path.startswith(NOT_LOCALISED) or first in languages:
+            return match.group(0)
+        return f'href="/{lang}{path if path != "/" else "/"}'
+
+    return re.sub(r'href="(/[^"]*)', prefix, html)

@@ -1,0 +1,80 @@
+"""Information pages at ``/SLUG`` and campaigns at ``/campaigns/``, in the
+visitor's language where there is a translation, else in English with a note."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from flask import abort, current_app, render_template
+
+from webapp.content import bp, render
+from webapp.content.library import Document, Library
+from webapp.i18n import current_language, localised_route
+from webapp.referrals.due import LONDON
+
+
+def library() -> Library:
+    return current_app.extensions["content"]
+
+
+def today() -> date:
+    moment = current_app.config.get("CLOCK", lambda: datetime.now(UTC))()
+    return moment.astimezone(LONDON).date()
+
+
+def placeholders() -> dict[str, str]:
+    site = current_app.config["SITE"]
+    return {"organisation": site.organisation_name, "team": site.team_name,
+            "team_phone": site.team_phone, "helpline_name": site.helpline_name,
+            "helpline_phone": site.helpline_phone}
+
+
+def shown(doc: Document) -> dict:
+    """What a template needs of a document: its words filled in, its links in
+    the visitor's language, and whether it fell back to English."""
+    values, lang = placeholders(), current_language()
+    return {
+        "slug": doc.slug, "lang": doc.lang, "fallback": doc.lang != lang,
+        "title": render.fill(doc.title, values, escape=False),
+        "summary": render.fill(doc.summary, values, escape=False),
+        "banner": render.fill(doc.banner, values, escape=False) if doc.banner else None,
+        "html": render.localise(render.fill(doc.html, values), lang,
+                                current_app.config["SITE"].languages),
+        "publish_from": doc.publish_from, "publish_until": doc.publish_until,
+    }
+
+
+def content_context() -> dict:
+    """For every page: the information pages (footer) and today's banners."""
+    def information():
+        return [shown(doc) for doc in library().listing("pages", current_language(), today())
+                if doc.order is not None]
+
+    def banners():
+        return [shown(doc) for doc in library().banners(current_language(), today())]
+
+    return {"information_pages": information, "campaign_banners": banners}
+
+
+@localised_route(bp, "/campaigns/")
+def campaigns():
+    live = library().listing("campaigns", current_language(), today())
+    return render_template("content/campaigns.html", campaigns=[shown(doc) for doc in live])
+
+
+@localised_route(bp, "/campaigns/<slug:slug>")
+def campaign(slug):
+    doc = library().find("campaigns", slug, current_language())
+    if doc is None or not doc.live(today()):
+        abort(404)
+    return render_template("content/document.html", doc=shown(doc), kind="campaigns",
+                           preview=False)
+
+
+@localised_route(bp, "/<slug:slug>")
+def page(slug):
+    doc = library().find("pages", slug, current_language())
+    if doc is None or not doc.live(today()):
+        abort(404)
+    return render_template("content/document.html", doc=shown(doc), kind="pages",
+                           preview=False)
