@@ -1,6 +1,7 @@
 """Casework on a referral: contact attempts under the safe-contact rules,
 sealed notes, closing and reopening; all of it audited."""
 
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -77,8 +78,8 @@ def test_a_safe_attempt_is_recorded_and_audited(case, site):
     assert response.status_code == 302
     page = officer.get(f"/staff/referral/{reference}").get_data(as_text=True)
     assert "Attempt recorded." in page and "No answer" in page
-    assert (OFFICER, "referral.attempt", "method=call outcome=no_answer") in audited(
-        site, reference)
+    assert (OFFICER, "referral.attempt", "method=call outcome=no_answer at=2026-12-01T10:00Z"
+            ) in audited(site, reference)
 
 
 @pytest.mark.parametrize(("data", "when", "rules"), [
@@ -107,7 +108,7 @@ def test_an_unsafe_attempt_needs_an_override_with_a_reason(case, site, clock, da
     details = [detail for _, action, detail in audited(site, reference)
                if action == "referral.attempt"]
     assert details == [f"method={data['method']} outcome={data['outcome']} "
-                       f"override={','.join(rules)}"]
+                       f"override={','.join(rules)} at={when:%Y-%m-%dT%H:%MZ}"]
     with site.app_context():
         stored = db.session().scalar(select(ContactAttempt))
         assert stored.override == ",".join(rules)
@@ -136,21 +137,26 @@ def test_without_a_trusted_person_the_page_says_so(case):
     assert "Not reached after 3 tries, and they named no one else to contact." in page
 
 
-def test_an_attempt_cannot_be_in_the_future(case):
+def test_an_attempt_cannot_be_in_the_future_or_before_the_referral(case, site):
     officer, reference = case()
     response = attempt(officer, reference, TUESDAY_MORNING + timedelta(hours=2), method="call",
                        outcome="spoke")
     assert response.status_code == 400
     assert "An attempt cannot be in the future" in response.get_data(as_text=True)
+    early = attempt(officer, reference, TUESDAY_MORNING - timedelta(days=2), method="call",
+                    outcome="spoke")
+    assert early.status_code == 400
+    assert "An attempt cannot be before the referral arrived" in early.get_data(as_text=True)
+    with site.app_context():
+        assert db.session().scalar(select(Referral.first_contact_at)) is None
 
 
 def test_speaking_to_them_sets_the_first_contact(case, site):
     officer, reference = case()
-    attempt(officer, reference, TUESDAY_MORNING - timedelta(minutes=5), method="call",
-            outcome="spoke")
+    attempt(officer, reference, TUESDAY_MORNING, method="call", outcome="spoke")
     with site.app_context():
         found = db.session().scalar(select(Referral))
-        assert found.first_contact_at == TUESDAY_MORNING - timedelta(minutes=5)
+        assert found.first_contact_at == TUESDAY_MORNING
 
 
 def test_notes_are_sealed_and_shown(case, site):
@@ -237,3 +243,20 @@ def test_a_manager_reassigns_and_an_officer_hands_back_only_their_own(case, site
     details = [detail for _, action, detail in audited(site, reference)
                if action == "referral.reassign"]
     assert details == [f"to={OFFICER}", "to=nobody"]
+
+
+def test_comms_staff_never_see_a_referral(case, site, clock):
+    _officer, reference = case()
+    add_officer(site, "comms@example.org", clock, role="comms")
+    comms = site.test_client()
+    assert sign_in(site, comms, clock, email="comms@example.org").headers["Location"] == \
+        "/staff/content/"
+    for path in ("/staff/", "/staff/overdue", f"/staff/referral/{reference}",
+                 "/staff/find?reference=" + reference):
+        assert comms.get(path).status_code == 403, path
+    reports = comms.get("/staff/reports")
+    assert reports.status_code == 200  # counts only
+    token = re.search(r'name="csrf_token" value="([^"]+)"', reports.get_data(as_text=True))
+    refused = comms.post(f"/staff/referral/{reference}/close", data={
+        "close-csrf_token": token.group(1), "close-outcome": "declined"})
+    assert refused.status_code == 403

@@ -194,3 +194,22 @@ def test_comms_staff_preview_a_campaign_before_it_starts(web, content, clock):
 def test_content_files_live_where_the_docs_say(make_app):
     app = make_app()
     assert Path(app.extensions["content"].root).name == "content"
+
+
+def test_a_date_that_does_not_exist_leaves_the_file_out_and_the_site_up(web, content):
+    campaign(content, start="2026-11-25", end="2026-11-31")
+    client = web.test_client()
+    assert client.get("/").status_code == 200
+    assert client.get("/no-such-page").status_code == 404  # the error page still renders
+    assert "Leave this site now" in client.get("/no-such-page").get_data(as_text=True)
+    result = run_check(web)
+    assert result.exit_code == 1
+    assert "content/campaigns/safe.en.md:2: the front matter holds a value that cannot be " \
+           "read" in result.output
+
+
+def test_an_address_that_leaves_the_site_in_disguise_is_refused(web, content):
+    (content / "pages" / "sneaky.en.md").write_text(
+        '---\ntitle: x\nsummary: y\n---\nok\n\n<a href="/\\evil.example">x</a>\n')
+    result = run_check(web)
+    assert result.exit_code == 1 and "sneaky.en.md:7:" in result.output

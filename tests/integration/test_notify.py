@@ -189,3 +189,30 @@ def test_breach_warnings_come_two_hours_ahead_and_once(notifying, webhook, clock
     events = [json.loads(body) for _, body in Hook.received]
     assert [event["event"] for event in events] == ["new", "breach"]
     assert events[1]["due_at"] == "2026-12-01T12:00:00+00:00"
+
+
+def test_a_failed_notification_is_not_sent_again_by_another_worker_at_once(
+        notifying, webhook, clock):
+    """Worker B picked the row before worker A failed it: B must respect A's back-off."""
+    app = notifying(NOTIFY_WEBHOOK_URL=webhook, NOTIFY_WEBHOOK_SECRET=SECRET)
+    refer(app)
+    Hook.status = 503
+    assert send_pending(app).exit_code == 1  # worker A: failed, next try in a minute
+    with app.app_context():
+        from webapp.notify import outbox
+
+        [row] = db.session().scalars(select(Notification)).all()
+        # Worker B listed this row before A failed it; now B tries to claim it.
+        assert not outbox.claim(db.session(), row.id, clock["now"])
+        assert outbox.claim(db.session(), row.id, clock["now"] + timedelta(minutes=1))
+
+
+def test_a_password_is_never_sent_to_a_mail_server_without_tls(notifying, mail_server):
+    mail_server["start"]()  # this test server offers no STARTTLS
+    app = notifying(SMTP_URL=f"smtp://team:secret@127.0.0.1:{mail_server['port']}",
+                    NOTIFY_EMAIL_TO="team@example.org")
+    refer(app)
+    assert send_pending(app).exit_code == 1
+    assert rows(app)[0].last_error.startswith("ConnectionError: the mail server offers no "
+                                              "STARTTLS")
+    assert mail_server["mailbox"].messages == []

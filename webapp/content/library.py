@@ -79,6 +79,9 @@ def split_front_matter(text: str) -> tuple[dict, str, int]:
         raise ContentError(1, "the front matter is not closed by a --- line") from None
     try:
         matter = yaml.safe_load("\n".join(lines[1:end])) or {}
+    except (ValueError, TypeError):  # a date that does not exist: 2026-11-31
+        raise ContentError(2, "the front matter holds a value that cannot be read, such as "
+                              "a date that does not exist") from None
     except yaml.YAMLError as problem:
         mark = getattr(problem, "problem_mark", None)
         line = mark.line + 2 if mark is not None else 1
@@ -208,10 +211,10 @@ class Library:
                 except ContentError as problem:
                     self._parsed[path] = problem
                     log.error("content file %s left out: %s", path, problem)
-                except OSError as problem:
+                except Exception as problem:
                     reason = f"cannot be read ({type(problem).__name__})"
                     self._parsed[path] = ContentError(1, reason)
-                    log.error("content file %s left out: cannot be read", path)
+                    log.error("content file %s left out: %s", path, reason)
         for gone in set(self._parsed) - set(found):
             del self._parsed[gone]
         self._seen = found

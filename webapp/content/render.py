@@ -40,6 +40,8 @@ class Rendered:
 def link_problem(url: str, image: bool) -> str | None:
     """Why a link or image address is refused; None when it is fine."""
     url = url.strip()
+    if "\\" in url or any(ord(ch) < 32 or ord(ch) == 127 for ch in url):
+        return f"{url[:60]!r} (an address with a backslash or a control character)"
     if url.startswith("//"):
         return f"{url[:60]} (another website, written without https:)"
     if image:
@@ -106,6 +108,7 @@ def dial(html: str) -> str:
 
 
 TAG = re.compile(r"<\s*(/?)\s*([A-Za-z][A-Za-z0-9-]*)([^>]*)>")
+ADDRESS = re.compile(r"""\b(href|src)\s*=\s*["']?([^"'\s>]*)""", re.I)
 RISKY = re.compile(r"\bon[a-z]+\s*=|\bstyle\s*=|javascript:|vbscript:|data:|srcset", re.I)
 
 
@@ -114,7 +117,10 @@ def _check_html(fragment: str, line: int, found: Rendered) -> None:
     sanitiser removes the rest anyway; this names it for ``content check``)."""
     for match in TAG.finditer(fragment):
         _closing, name, attributes = match.groups()
-        if name.lower() not in TAGS or RISKY.search(attributes):
+        addresses = ADDRESS.findall(attributes)
+        if (name.lower() not in TAGS or RISKY.search(attributes)
+                or any(link_problem(html_lib.unescape(value), name.lower() == "img")
+                       for _attr, value in addresses)):
             found.removed.append((line, match.group(0)[:60]))
 
 
@@ -133,7 +139,12 @@ def fill(text: str, values: dict[str, str], escape: bool = True) -> str:
         # Isolated, so that a Latin name reads in the right order in Arabic text.
         return f"<bdi>{shown}</bdi>"
 
-    return PLACEHOLDER.sub(value, text)
+    if not escape:
+        return PLACEHOLDER.sub(value, text)
+    # In HTML, only in the text between tags: never inside an attribute.
+    pieces = re.split(r"(<[^>]*>)", text)
+    return "".join(piece if piece.startswith("<") else PLACEHOLDER.sub(value, piece)
+                   for piece in pieces)
 
 
 def localise(html: str, lang: str, languages: tuple[str, ...]) -> str:

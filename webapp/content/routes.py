@@ -3,6 +3,7 @@ visitor's language where there is a translation, else in English with a note."""
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, date, datetime
 
 from flask import abort, current_app, render_template
@@ -11,6 +12,8 @@ from webapp.content import bp, render
 from webapp.content.library import Document, Library
 from webapp.i18n import current_language, localised_route
 from webapp.referrals.due import LONDON
+
+log = logging.getLogger(__name__)
 
 
 def library() -> Library:
@@ -47,11 +50,19 @@ def shown(doc: Document) -> dict:
 def content_context() -> dict:
     """For every page: the information pages (footer) and today's banners."""
     def information():
-        return [shown(doc) for doc in library().listing("pages", current_language(), today())
-                if doc.order is not None]
+        try:
+            return [shown(doc) for doc in library().listing("pages", current_language(), today())
+                    if doc.order is not None]
+        except Exception:  # an error page must still render, with the exit and 999
+            log.exception("content listing failed")
+            return []
 
     def banners():
-        return [shown(doc) for doc in library().banners(current_language(), today())]
+        try:
+            return [shown(doc) for doc in library().banners(current_language(), today())]
+        except Exception:
+            log.exception("content banners failed")
+            return []
 
     return {"information_pages": information, "campaign_banners": banners}
 

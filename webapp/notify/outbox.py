@@ -130,15 +130,8 @@ def send_pending(session: Session, senders: Mapping[str, Sender], now: Callable[
             or_(Notification.claimed_until.is_(None), Notification.claimed_until < moment))
         .order_by(Notification.id).limit(batch)).all()
     for notification_id in due:
-        claimed = session.execute(
-            update(Notification).where(
-                Notification.id == notification_id, Notification.sent_at.is_(None),
-                or_(Notification.claimed_until.is_(None), Notification.claimed_until < now()))
-            .values(claimed_until=now() + CLAIM)
-            .execution_options(synchronize_session=False)).rowcount
-        session.commit()
-        if claimed != 1:
-            continue  # another worker has it
+        if not claim(session, notification_id, now()):
+            continue  # another worker has it, or has just failed it
         notification = session.get(Notification, notification_id)
         session.refresh(notification)
         try:
@@ -165,6 +158,20 @@ def send_pending(session: Session, senders: Mapping[str, Sender], now: Callable[
     for channel in unknown:
         log.warning("notifications wait for channel %r, which is not configured", channel)
     return outcome
+
+
+def claim(session: Session, notification_id: int, moment: datetime) -> bool:
+    """Take a row for sending, or not: it must still be unsent, due (another
+    worker may have failed it since we listed it) and not held by another."""
+    claimed = session.execute(
+        update(Notification).where(
+            Notification.id == notification_id, Notification.sent_at.is_(None),
+            Notification.next_try_at <= moment,
+            or_(Notification.claimed_until.is_(None), Notification.claimed_until < moment))
+        .values(claimed_until=moment + CLAIM)
+        .execution_options(synchronize_session=False)).rowcount
+    session.commit()
+    return claimed == 1
 
 
 def describe(problem: Exception) -> str:

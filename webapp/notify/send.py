@@ -69,8 +69,12 @@ class Mail:
         message["From"], message["To"] = self.sender, ", ".join(self.to)
         message["Subject"] = subject
         # The same id on a resend, so that a mail client shows it once.
+        # The same on every resend of this notification, and different from any
+        # other (ids repeat after a database is rebuilt; the creation time does not).
         domain = self.sender.rpartition("@")[2] or "localhost"
-        message["Message-ID"] = f"<quietdoor-notification-{notification.id}@{domain}>"
+        made = f"{notification.created_at.timestamp():.6f}".replace(".", "")
+        message["Message-ID"] = (f"<quietdoor-{notification.reference}-{notification.event}-"
+                                 f"{made}@{domain}>")
         message.set_content(body)
         parts = urlsplit(self.url)
         context = ssl.create_default_context()
@@ -85,6 +89,11 @@ class Mail:
                 if client.has_extn("starttls"):
                     client.starttls(context=context)
                     client.ehlo()
+                elif parts.username:
+                    # Never send the password in clear (someone in the middle can
+                    # strip the STARTTLS offer): use smtps:// or a server with TLS.
+                    raise ConnectionError("the mail server offers no STARTTLS; "
+                                          "refusing to send the password in clear")
             if parts.username:
                 client.login(unquote(parts.username), unquote(parts.password or ""))
             client.send_message(message)

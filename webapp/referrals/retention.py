@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from webapp.notify.models import Notification
@@ -16,14 +16,25 @@ from webapp.staff import audit
 from webapp.staff.models import ContactAttempt, Note
 from webapp.staff.reporting import fact
 
+PURGING = "purging"  # only inside the purge's own transaction
+
 
 def purge(session: Session, now: datetime, days: int, dry_run: bool = False) -> list[str]:
     """Purge and return the references of the referrals removed."""
-    old = session.scalars(select(Referral).where(
-        Referral.status == "closed", Referral.closed_at < now - timedelta(days=days))
-        .order_by(Referral.id)).all()
+    cutoff = now - timedelta(days=days)
+    due = (Referral.status == "closed", Referral.closed_at < cutoff)
+    if dry_run:
+        return list(session.scalars(select(Referral.reference).where(*due)
+                                    .order_by(Referral.id)))
+    # Mark first: a referral reopened at this moment is no longer "closed", so
+    # it is left alone; one marked here cannot be reopened until we are done.
+    session.execute(update(Referral).where(*due).values(status=PURGING)
+                    .execution_options(synchronize_session=False))
+    old = session.scalars(select(Referral).where(Referral.status == PURGING)
+                          .order_by(Referral.id)).all()
     references = [referral.reference for referral in old]
-    if dry_run or not old:
+    if not old:
+        session.rollback()
         return references
     ids = [referral.id for referral in old]
     for referral in old:

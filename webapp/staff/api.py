@@ -3,8 +3,9 @@ with ``Authorization: Bearer <token>``.
 
 Tokens are made with ``flask --app webapp api-token create NAME`` and kept
 only as their SHA-256. Each referral a token reads is audited under
-``api:NAME``. Paging is by a cursor (``after=``, the last id seen), so a
-referral that arrives while a client pages through is never skipped.
+``api:NAME``. Paging is by a cursor (``after=``, the last id seen); a referral
+appears only ``SETTLE`` after it arrived, so that one committed late is never
+skipped by a cursor that has moved past it.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from flask import current_app, jsonify, request, url_for
 from sqlalchemy import select
@@ -26,6 +27,11 @@ from webapp.staff.case import private_key
 from webapp.staff.models import ApiToken
 
 PAGE_DEFAULT, PAGE_MAX = 50, 200
+# A referral shows in the feed only once it is this old. PostgreSQL hands out
+# ids as rows are inserted, but transactions commit in their own order: without
+# the wait, a client could read id 102, move its cursor past it, and never see
+# 101 committing a moment later.
+SETTLE = timedelta(seconds=30)
 PREFIX = "qd_"
 
 
@@ -96,7 +102,8 @@ def api_referrals():
     after = request.args.get("after", 0, type=int)
     limit = min(max(request.args.get("limit", PAGE_DEFAULT, type=int), 1), PAGE_MAX)
     referrals = db.session().scalars(
-        query.where(Referral.id > after).order_by(Referral.id).limit(limit + 1)).all()
+        query.where(Referral.id > after, Referral.received_at <= now() - SETTLE)
+        .order_by(Referral.id).limit(limit + 1)).all()
     more, referrals = len(referrals) > limit, referrals[:limit]
     key = private_key()
     records = [as_record(r, sealing.unseal(key, r.sealed)) for r in referrals]

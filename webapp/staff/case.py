@@ -10,7 +10,7 @@ rows, so none is lost.
 from __future__ import annotations
 
 import os
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from flask import abort, current_app, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
@@ -25,7 +25,7 @@ from webapp.referrals.routes import readable
 from webapp.staff import audit, bp, casework
 from webapp.staff.forms import AttemptForm, CloseForm, NoteForm, ReassignForm, ReopenForm
 from webapp.staff.models import ContactAttempt, Note, StaffUser
-from webapp.staff.routes import now, staff_required
+from webapp.staff.routes import CASEWORK_ROLES, now, staff_required
 
 MIN_REASON = 10  # characters: "urgent" is not a reason
 
@@ -178,7 +178,8 @@ def reassign(reference):
 
 def officer_choices() -> list[tuple[str, str]]:
     active = db.session().execute(select(StaffUser.id, StaffUser.email).where(
-        StaffUser.active.is_(True)).order_by(StaffUser.email)).all()
+        StaffUser.active.is_(True), StaffUser.role.in_(CASEWORK_ROLES))
+        .order_by(StaffUser.email)).all()
     return [("", _("Nobody"))] + [(str(user_id), email) for user_id, email in active]
 
 
@@ -197,6 +198,9 @@ def attempt(reference):
     at = form.at.data.replace(tzinfo=due_rules.LONDON).astimezone(due_rules.LONDON)
     if at > now() + timedelta(minutes=5):
         form.at.errors.append(_("An attempt cannot be in the future"))
+        return show(found, attempt_form=form, status=400)
+    if at < found.received_at - timedelta(minutes=1):
+        form.at.errors.append(_("An attempt cannot be before the referral arrived"))
         return show(found, attempt_form=form, status=400)
     rules = casework.safe_contact(found.kind, opened(found)["contact"])
     failed = casework.failed_count(a.outcome for a in attempts_of(found))
@@ -224,6 +228,8 @@ def attempt(reference):
     detail = f"method={form.method.data} outcome={form.outcome.data}"
     if broken:
         detail += " override=" + ",".join(broken)
+    # The time the officer gave, beside the audit entry's own time of recording.
+    detail += f" at={at.astimezone(UTC):%Y-%m-%dT%H:%MZ}"
     audit.record(session, g.staff.email, "referral.attempt", reference, now(), detail)
     flash(_("Attempt recorded."))
     return redirect(url_for("staff.referral", reference=reference))

@@ -62,14 +62,28 @@ def load_staff():
     session.modified = True
 
 
-def staff_required(view):
-    @wraps(view)
-    def wrapper(*args, **kwargs):
-        if g.staff is None:
-            return redirect(url_for("staff.login"))
-        return view(*args, **kwargs)
+CASEWORK_ROLES = ("officer", "manager", "admin")  # comms staff never see a referral
 
-    return wrapper
+
+def staff_required(view=None, roles=CASEWORK_ROLES):
+    """Signed in, with one of ``roles``: referrals are for the casework roles
+    only, whatever else an account may do."""
+    def decorate(view):
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            if g.staff is None:
+                return redirect(url_for("staff.login"))
+            if g.staff.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapper
+
+    return decorate(view) if view is not None else decorate
+
+
+def home_for(user: StaffUser) -> str:
+    return url_for("staff.content_list" if user.role == "comms" else "staff.queue")
 
 
 def failed(user: StaffUser | None) -> str:
@@ -119,7 +133,7 @@ def code():
             session.clear()
             session["staff"] = {"id": user.id, "seen": now().isoformat()}
             audit.record(db.session(), user.email, "staff.sign_in", None, now())
-            return redirect(url_for("staff.queue"))
+            return redirect(home_for(user))
         problem = failed(user)
     elif form.is_submitted():
         problem = failed(None) if locked(user) else None
@@ -149,7 +163,7 @@ def logout():
 
 
 @bp.route("/reports")
-@staff_required
+@staff_required(roles=(*CASEWORK_ROLES, "comms"))  # counts only, nothing personal
 def reports():
     """Counts and timings only: nothing here names or describes a person."""
     summary = reporting.summarise(reporting.all_facts(db.session()))
@@ -157,7 +171,7 @@ def reports():
 
 
 @bp.route("/reports.csv")
-@staff_required
+@staff_required(roles=(*CASEWORK_ROLES, "comms"))
 def reports_csv():
     summary = reporting.summarise(reporting.all_facts(db.session()))
     return Response(reporting.as_csv(summary), mimetype="text/csv", headers={
@@ -182,11 +196,9 @@ CONTENT_ROLES = ("comms", "admin")
 
 
 @bp.route("/content/")
-@staff_required
+@staff_required(roles=CONTENT_ROLES)
 def content_list():
     """Every campaign, with its dates and whether it is live, for the comms team."""
-    if g.staff.role not in CONTENT_ROLES:
-        abort(403)
     library = current_app.extensions["content"]
     today = content_routes.today()
     documents = library.snapshot().documents
@@ -206,11 +218,9 @@ def state(doc, today) -> str:
 
 
 @bp.route("/content/campaigns/<slug:slug>")
-@staff_required
+@staff_required(roles=CONTENT_ROLES)
 def preview_campaign(slug):
     """A campaign as residents will see it, whatever its dates (comms and admin)."""
-    if g.staff.role not in CONTENT_ROLES:
-        abort(403)
     site = current_app.config["SITE"]
     lang = request.args.get("lang", "en")
     g.lang_code = lang if lang in site.languages else "en"
