@@ -13,7 +13,7 @@ import pytest
 
 from webapp import create_app, db
 
-LANGUAGES = ("en", "cy", "ar")
+LANGUAGES = ("en", "cy", "pl", "ro", "pa", "ur", "pt", "es", "ar", "bn", "gu", "it")
 
 
 @pytest.fixture

@@ -54,7 +54,9 @@ class Settings:
     )
     bank_holiday_nation: str = "england"
     exit_url: str = "https://www.google.co.uk/"
-    languages: tuple[str, ...] = ("en", "cy", "ar")
+    # English, Welsh, then the 2021 census's most spoken main languages after English.
+    languages: tuple[str, ...] = ("en", "cy", "pl", "ro", "pa", "ur", "pt", "es", "ar", "bn",
+                                  "gu", "it")
     neutral_titles: bool = False
     neutral_title: str = "Home"
     retention_days: int = 365

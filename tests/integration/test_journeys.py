@@ -318,7 +318,7 @@ def test_confirmation_when_any_time_is_safe(walker, client):
         ])
         walker.answer("/cy/ask/check")
         html = client.get("/cy/ask/sent").get_data(as_text=True)
-    assert "Dydd Mercher 25 Tachwedd am 14:00" in html
+    assert "Dydd Mercher, 25 Tachwedd 2026 am 14:00" in html
 
 
 def test_the_confirmation_is_shown_once(walker, client):

@@ -24,7 +24,7 @@ def test_page_is_sound(client, page_checks, path, lang):
     page = page_checks(response)
     html_tag = next(attrs for tag, attrs in page.tags if tag == "html")
     assert html_tag["lang"] == lang
-    assert html_tag["dir"] == ("rtl" if lang == "ar" else "ltr")
+    assert html_tag["dir"] == ("rtl" if lang in ("ar", "ur") else "ltr")
 
 
 def test_no_url_disappears_by_accident(app):

@@ -22,7 +22,7 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import format_datetime, format_time, get_locale
+from flask_babel import format_date, format_datetime, format_time, get_locale
 from flask_babel import gettext as _
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -264,13 +264,21 @@ def sent(journey):
                            late=service.NO_SAFE_WINDOW in record.get("flags", ()))
 
 
+def day_name(moment: datetime) -> str:
+    """"Tuesday 24 November" in English (British order); elsewhere the
+    locale's own full date ("martes, 24 de noviembre de 2026"), in UK time."""
+    if get_locale().language == "en":
+        return format_datetime(moment, "EEEE d MMMM")
+    return format_date(moment, "full")
+
+
 def promise_sentence(journey: Journey, record: dict) -> str:
     """What happens next, in one sentence: who, how, and by when."""
     due = datetime.fromisoformat(record["due"])
     method = record["method"]
     if record["window_end"]:
         end = datetime.fromisoformat(record["window_end"])
-        day, start, until = (format_datetime(due, "EEEE d MMMM"), format_time(due, "HH:mm"),
+        day, start, until = (day_name(due), format_time(due, "HH:mm"),
                              format_time(end, "HH:mm"))
         windowed = {
             "call": _("We will call you on %(day)s between %(start)s and %(end)s, a time you "
@@ -283,7 +291,7 @@ def promise_sentence(journey: Journey, record: dict) -> str:
         }
         if method in windowed:
             return windowed[method]
-    when = _("%(day)s at %(time)s", day=format_datetime(due, "EEEE d MMMM"),
+    when = _("%(day)s at %(time)s", day=day_name(due),
              time=format_time(due, "HH:mm"))
     if journey.kind == "concern":
         if method == "none":
