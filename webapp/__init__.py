@@ -10,6 +10,7 @@ from flask import Flask
 from webapp.settings import load_settings, secret_key
 
 MAX_REQUEST_BYTES = 64 * 1024  # a whole referral is a few kilobytes
+ROLES = ("public", "staff", "all")
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -26,6 +27,12 @@ def create_app(config: dict | None = None) -> Flask:
     # Configuration: the environment and the instance file, read now, not at import.
     env = os.environ
     app.config["QD_ENV"] = config.pop("QD_ENV", None) or env.get("QD_ENV", "demo")
+    # public: the resident site only, never the private key; staff: the queue,
+    # with the private key; all: both, for the demo (see docs/deploy.md).
+    app.config["QD_ROLE"] = config.pop("QD_ROLE", None) or env.get("QD_ROLE", "all")
+    if app.config["QD_ROLE"] not in ROLES:
+        raise ValueError(f"QD_ROLE must be one of {', '.join(ROLES)}, "
+                         f"not {app.config['QD_ROLE']!r}")
     app.config["SITE"] = load_settings(app.instance_path, env, config.pop("SITE", None))
     app.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
     app.config["MAX_FORM_MEMORY_SIZE"] = MAX_REQUEST_BYTES
@@ -65,22 +72,27 @@ def create_app(config: dict | None = None) -> Flask:
 
     app.url_map.converters["slug"] = SlugConverter  # before any blueprint uses it
 
-    from webapp.public import bp as public_bp
+    from webapp import health
 
-    app.register_blueprint(public_bp)
-    referrals.init_app(app)
+    app.register_blueprint(health.bp)
+    role = app.config["QD_ROLE"]
+    if role in ("public", "all"):
+        from webapp.public import bp as public_bp
+
+        app.register_blueprint(public_bp)
+    referrals.init_app(app, role)
 
     from webapp import notify
 
-    notify.init_app(app)
+    notify.init_app(app, role)
+    if role in ("staff", "all"):
+        from webapp import staff
 
-    from webapp import staff
-
-    staff.init_app(app)
+        staff.init_app(app)
 
     from webapp import content
 
-    content.init_app(app)  # last of the areas: its /<slug> pages yield to every other route
+    content.init_app(app, role)  # last: its /<slug> pages yield to every other route
 
     from webapp import errors, templating
 

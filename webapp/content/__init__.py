@@ -25,12 +25,15 @@ class SlugConverter(BaseConverter):
 from webapp.content import routes  # noqa: E402  (routes attach to bp)
 
 
-def init_app(app) -> None:
+def init_app(app, role: str = "all") -> None:
+    """The pages on ``public`` and ``all``; the files everywhere (the staff
+    side previews campaigns)."""
     from webapp.content import cli
     from webapp.content.library import Library
 
     folder = app.config.get("CONTENT_DIR") or os.environ.get("QD_CONTENT_DIR") or CONTENT_DIR
     app.extensions["content"] = Library(Path(folder))
-    app.register_blueprint(bp)
     app.cli.add_command(cli.content_cli)
-    app.context_processor(routes.content_context)
+    if role in ("public", "all"):
+        app.register_blueprint(bp)
+        app.context_processor(routes.content_context)

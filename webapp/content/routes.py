@@ -78,8 +78,7 @@ def campaign(slug):
     doc = library().find("campaigns", slug, current_language())
     if doc is None or not doc.live(today()):
         abort(404)
-    return render_template("content/document.html", doc=shown(doc), kind="campaigns",
-                           preview=False)
+    return render_template("content/document.html", doc=shown(doc), kind="campaigns")
 
 
 @localised_route(bp, "/<slug:slug>")
@@ -87,5 +86,4 @@ def page(slug):
     doc = library().find("pages", slug, current_language())
     if doc is None or not doc.live(today()):
         abort(404)
-    return render_template("content/document.html", doc=shown(doc), kind="pages",
-                           preview=False)
+    return render_template("content/document.html", doc=shown(doc), kind="pages")

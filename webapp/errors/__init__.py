@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import traceback
 
-from flask import Blueprint, Flask, render_template
+from flask import Blueprint, Flask, current_app, render_template
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -42,7 +42,9 @@ MESSAGES = {
 def render_error(status: int):
     key = status if status in MESSAGES else (500 if status >= 500 else 400)
     heading, explanation = MESSAGES[key]
-    return render_template("errors/error.html", heading=heading,
+    # A staff-only instance has no public pages to link to: its own plain page.
+    template = "errors/error.html" if "public" in current_app.blueprints else "staff/error.html"
+    return render_template(template, heading=heading,
                            explanation=explanation, status=status), status
 
 

@@ -6,18 +6,34 @@ from __future__ import annotations
 import os
 
 
-def init_app(app) -> None:
+def init_app(app, role: str = "all") -> None:
+    """The public site only writes outbox rows, one per channel, and needs no
+    mail password or webhook secret: it learns the channels from which of
+    ``SMTP_URL`` and ``NOTIFY_WEBHOOK_URL`` are set (or ``NOTIFY_CHANNELS``).
+    The staff side sends them."""
     from webapp.notify import cli, send
 
     environ = {**os.environ, **app.config.get("NOTIFY_SETTINGS", {})}
+    if role == "public":
+        named = environ.get("NOTIFY_CHANNELS")
+        found = ([c.strip() for c in named.split(",") if c.strip()] if named is not None else
+                 [c for c, key in (("email", "SMTP_URL"), ("webhook", "NOTIFY_WEBHOOK_URL"))
+                  if environ.get(key)])
+        unknown = set(found) - {"email", "webhook"}
+        if unknown:
+            raise RuntimeError(f"Notifications: NOTIFY_CHANNELS has {', '.join(sorted(unknown))}; "
+                               "use email and/or webhook")
+        app.extensions["notify_channels"] = tuple(found)
+        return
     try:
         senders = send.senders(environ, app.config["SITE"].team_name)
     except send.ConfigProblem as problem:
         raise RuntimeError(f"Notifications: {problem}") from None
     app.extensions["notify_senders"] = senders
+    app.extensions["notify_channels"] = tuple(senders)
     app.cli.add_command(cli.notify_cli)
 
 
 def channels(app) -> tuple[str, ...]:
     """The channels a new referral is announced on (none when none is set up)."""
-    return tuple(app.extensions.get("notify_senders", {}))
+    return app.extensions.get("notify_channels", ())

@@ -44,9 +44,3 @@ def exit_site():
     return response
 
 
-@bp.route("/health")
-def health():
-    """For the load balancer: 200 when the database answers, 503 when not."""
-    if db.ping(db.engine()):
-        return "ok\n", 200, {"Content-Type": "text/plain"}
-    return "unavailable\n", 503, {"Content-Type": "text/plain"}

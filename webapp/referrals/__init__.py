@@ -30,20 +30,28 @@ def demo_public_key(folder, environ):
         raise
 
 
-def init_app(app) -> None:
+def init_app(app, role: str = "all") -> None:
+    """The journeys on ``public`` and ``all``; the public key everywhere (staff
+    seal notes with it). Only ``all`` in the demo makes a key pair by itself: a
+    ``public`` instance must be given the public key, and never holds the
+    private one."""
     import os
 
     from webapp.referrals import cli, sealing
     from webapp.security import csrf
 
-    if app.config["QD_ENV"] == "production":
+    if app.config["QD_ENV"] == "production" or role == "public":
         public_key = sealing.load_public_key(app.instance_path, os.environ)
     else:
         public_key = demo_public_key(app.instance_path, os.environ)
     app.extensions["referral_public_key"] = public_key
-    # The forms check their own CSRF token, so that a stale one re-shows the
-    # page with what was typed instead of an error page that loses it.
-    csrf.exempt(bp)
-    app.register_blueprint(bp)
+    if role in ("public", "all"):
+        # The forms check their own CSRF token, so that a stale one re-shows the
+        # page with what was typed instead of an error page that loses it.
+        csrf.exempt(bp)
+        app.register_blueprint(bp)
+    else:  # the staff pages borrow the form macros, without any public route
+        app.register_blueprint(Blueprint("referral_templates", __name__,
+                                         template_folder="templates"))
     app.cli.add_command(cli.referrals_cli)
     app.cli.add_command(cli.keys_cli)

@@ -18,9 +18,17 @@ referrals_cli = AppGroup("referrals", help="Referrals: export them, purge old cl
 keys_cli = AppGroup("keys", help="The key pair that seals referrals.")
 
 
+def refuse_on_public(what: str) -> None:
+    if current_app.config["QD_ROLE"] == "public":
+        raise click.ClickException(
+            f"This is a public instance (QD_ROLE=public): it cannot {what}. "
+            "Run this on the staff instance, which holds the private key.")
+
+
 @referrals_cli.command("export")
 def export_command():
     """Print every referral as one JSON line, opened with the private key."""
+    refuse_on_public("open referrals")
     try:
         private_key = sealing.load_private_key(current_app.instance_path, os.environ)
     except sealing.KeyProblem as problem:
@@ -51,6 +59,7 @@ def purge_command(days, dry_run):
     """Remove closed referrals older than retention_days (default 365).
 
     Anonymous counts stay for the reports, and the audit log keeps its entries."""
+    refuse_on_public("purge referrals")
     days = days or current_app.config["SITE"].retention_days
     if days < 1:
         raise click.ClickException("--days must be at least 1")
@@ -65,6 +74,7 @@ def purge_command(days, dry_run):
               help="Where to write the pair (default: the instance folder).")
 def generate_command(folder):
     """Make a new key pair. The private key goes only to the staff machine."""
+    refuse_on_public("make a key pair (the private key must never be on it)")
     folder = folder or current_app.instance_path
     try:
         public_key = sealing.generate_keypair(folder)

@@ -28,6 +28,7 @@ from sqlalchemy import func, select
 
 from webapp import db
 from webapp.content import routes as content_routes
+from webapp.i18n import direction
 from webapp.limits import limiter
 from webapp.referrals.models import Referral
 from webapp.referrals.reference import normalise
@@ -227,8 +228,10 @@ def preview_campaign(slug):
     doc = current_app.extensions["content"].find("campaigns", slug, g.lang_code)
     if doc is None:
         abort(404)
-    return render_template("content/document.html", doc=content_routes.shown(doc),
-                           kind="campaigns", preview=True)
+    # Links inside stay as they are: on a staff-only instance they point at the
+    # public site's addresses.
+    return render_template("staff/preview.html", doc=content_routes.shown(doc),
+                           direction=direction(doc.lang))
 
 
 FILTERS = ("all", "mine", "unassigned", "overdue")

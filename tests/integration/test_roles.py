@@ -1,0 +1,104 @@
+"""One codebase, three roles: ``public`` (the resident site, never the private
+key), ``staff`` (the queue, with the private key) and ``all`` (the demo)."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ASK_BY_PHONE, Walker
+from tests.staff import OFFICER, REFERENCE_LINK, add_officer, sign_in
+from webapp import db
+from webapp.referrals import sealing
+
+
+@pytest.fixture
+def keys(tmp_path):
+    """A key pair made as docs/deploy.md says: on the staff side only."""
+    folder = tmp_path / "staff-keys"
+    public_key = sealing.encode_key(sealing.generate_keypair(str(folder)))
+    return {"public": public_key, "private_file": str(folder / sealing.PRIVATE_KEY_FILE)}
+
+
+@pytest.fixture
+def instances(make_app, tmp_path, keys, monkeypatch, database_url, clock):
+    """A public and a staff instance on one database, as in production."""
+    monkeypatch.setenv("QD_PUBLIC_KEY", keys["public"])
+    public = make_app(database_url, QD_ROLE="public",
+                      INSTANCE_PATH=str(tmp_path / "public-instance"))
+    monkeypatch.setenv("QD_PRIVATE_KEY_FILE", keys["private_file"])
+    staff = make_app(database_url, QD_ROLE="staff", CLOCK=lambda: clock["now"],
+                     INSTANCE_PATH=str(tmp_path / "staff-instance"))
+    db.upgrade(staff.extensions["db_engine"])
+    return public, staff
+
+
+def test_each_role_answers_404_for_the_others_routes(instances):
+    public, staff = instances
+    for path in ("/staff/login", "/staff/", "/staff/api/referrals"):
+        assert public.test_client().get(path).status_code == 404, path
+    for path in ("/", "/ask", "/concern", "/safety-online", "/clares-law", "/campaigns/",
+                 "/exit"):
+        response = staff.test_client().get(path)
+        assert response.status_code == 404, path
+        assert "Page not found" in response.get_data(as_text=True)
+    for instance in (public, staff):
+        assert instance.test_client().get("/health").status_code == 200
+
+
+def test_a_referral_made_on_the_public_instance_reaches_the_staff_queue(instances, clock):
+    public, staff = instances
+    resident = Walker(public.test_client())
+    resident.walk("/ask", ASK_BY_PHONE)
+    resident.answer("/ask/check")
+    add_officer(staff, OFFICER, clock)
+    officer = staff.test_client()
+    sign_in(staff, officer, clock)
+    reference = REFERENCE_LINK.search(officer.get("/staff/").get_data(as_text=True)).group(1)
+    assert "zebra-quartz-7731" in officer.get(f"/staff/referral/{reference}").get_data(
+        as_text=True)
+    exported = staff.test_cli_runner().invoke(args=["referrals", "export"]).output
+    assert json.loads(exported.splitlines()[0])["reference"] == reference
+
+
+def test_the_public_instance_cannot_open_a_referral(instances):
+    public, _staff = instances
+    resident = Walker(public.test_client())
+    resident.walk("/ask", ASK_BY_PHONE)
+    resident.answer("/ask/check")
+    assert not list(Path(public.instance_path).glob("referral_key*"))  # no key made there
+    runner = public.test_cli_runner()
+    for args in (["referrals", "export"], ["keys", "generate"], ["referrals", "purge"]):
+        result = runner.invoke(args=args)
+        assert result.exit_code != 0, args
+        assert "This is a public instance (QD_ROLE=public)" in result.output, args
+    assert runner.invoke(args=["notify", "send-pending"]).exit_code == 2  # no such command
+
+
+def test_a_public_instance_without_the_public_key_refuses_to_start(make_app, tmp_path,
+                                                                   monkeypatch):
+    monkeypatch.delenv("QD_PUBLIC_KEY", raising=False)
+    with pytest.raises(sealing.KeyProblem):
+        make_app(QD_ROLE="public", INSTANCE_PATH=str(tmp_path / "bare"))
+
+
+def test_an_unknown_role_is_refused(make_app):
+    with pytest.raises(ValueError, match="QD_ROLE must be one of public, staff, all"):
+        make_app(QD_ROLE="everything")
+
+
+def test_the_public_instance_writes_notifications_without_any_secret(make_app, tmp_path,
+                                                                     keys, monkeypatch):
+    monkeypatch.setenv("QD_PUBLIC_KEY", keys["public"])
+    public = make_app(QD_ROLE="public", INSTANCE_PATH=str(tmp_path / "p"),
+                      NOTIFY_SETTINGS={"NOTIFY_CHANNELS": "email,webhook"})
+    db.upgrade(public.extensions["db_engine"])
+    resident = Walker(public.test_client())
+    resident.walk("/ask", ASK_BY_PHONE)
+    resident.answer("/ask/check")
+    with public.app_context():
+        from sqlalchemy import select
+
+        from webapp.notify.models import Notification
+
+        assert sorted(db.session().scalars(select(Notification.channel))) == ["email", "webhook"]
