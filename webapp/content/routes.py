@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from datetime import UTC, date, datetime
 
-from flask import abort, current_app, render_template
+from flask import abort, current_app, g, render_template
 
 from webapp.content import bp, render
 from webapp.content.library import Document, Library
@@ -32,17 +32,19 @@ def placeholders() -> dict[str, str]:
             "helpline_phone": site.helpline_phone}
 
 
-def shown(doc: Document) -> dict:
+def shown(doc: Document, body: bool = True) -> dict:
     """What a template needs of a document: its words filled in, its links in
-    the visitor's language, and whether it fell back to English."""
+    the visitor's language, and whether it fell back to English. Lists need no
+    ``body`` (the HTML), which is most of the work."""
     values, lang = placeholders(), current_language()
+    html = render.localise(render.fill(doc.html, values), lang,
+                           current_app.config["SITE"].languages) if body else ""
     return {
         "slug": doc.slug, "lang": doc.lang, "fallback": doc.lang != lang,
         "title": render.fill(doc.title, values, escape=False),
         "summary": render.fill(doc.summary, values, escape=False),
         "banner": render.fill(doc.banner, values, escape=False) if doc.banner else None,
-        "html": render.localise(render.fill(doc.html, values), lang,
-                                current_app.config["SITE"].languages),
+        "html": html,
         "publish_from": doc.publish_from, "publish_until": doc.publish_until,
     }
 
@@ -50,16 +52,22 @@ def shown(doc: Document) -> dict:
 def content_context() -> dict:
     """For every page: the information pages (footer) and today's banners."""
     def information():
+        if "information_pages" in g:  # the home page and the footer both list them
+            return g.information_pages
         try:
-            return [shown(doc) for doc in library().listing("pages", current_language(), today())
-                    if doc.order is not None]
+            g.information_pages = [
+                shown(doc, body=False)
+                for doc in library().listing("pages", current_language(), today())
+                if doc.order is not None]
+            return g.information_pages
         except Exception:  # an error page must still render, with the exit and 999
             log.exception("content listing failed")
             return []
 
     def banners():
         try:
-            return [shown(doc) for doc in library().banners(current_language(), today())]
+            return [shown(doc, body=False)
+                    for doc in library().banners(current_language(), today())]
         except Exception:
             log.exception("content banners failed")
             return []
@@ -70,7 +78,8 @@ def content_context() -> dict:
 @localised_route(bp, "/campaigns/")
 def campaigns():
     live = library().listing("campaigns", current_language(), today())
-    return render_template("content/campaigns.html", campaigns=[shown(doc) for doc in live])
+    return render_template("content/campaigns.html",
+                           campaigns=[shown(doc, body=False) for doc in live])
 
 
 @localised_route(bp, "/campaigns/<slug:slug>")
