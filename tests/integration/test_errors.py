@@ -1,8 +1,11 @@
 """Bad input: a friendly page in the visitor's language, the quick exit and 999,
 the right status, and never a stack trace."""
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
+from webapp import db
 
 
 def test_unknown_page(client, page_checks):
@@ -82,3 +85,40 @@ def test_missing_csrf_token_is_a_friendly_400(make_app, page_checks):
     assert response.status_code == 400
     page_checks(response)
     assert '<html lang="cy"' in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(("method", "path", "body", "headers"), [
+    ("POST", "/ask/danger", b"danger=\xff\xfe&csrf_token=\xc3\x28",
+     {"Content-Type": "application/x-www-form-urlencoded"}),  # bad UTF-8
+    ("GET", "/ask?x=%ff%fe%c3%28", None, {}),
+    ("GET", "/%ff%fe", None, {}),
+    ("GET", "/static/../webapp/__init__.py", None, {}),
+    ("GET", "/static/..%2f..%2fpyproject.toml", None, {}),
+    ("GET", "/static/%2e%2e/%2e%2e/pyproject.toml", None, {}),
+    ("POST", "/ask/danger", b"x" * (70 * 1024),
+     {"Content-Type": "application/x-www-form-urlencoded"}),
+    ("POST", "/ask/danger", b'{"danger": "yes"}', {"Content-Type": "application/json"}),
+    ("DELETE", "/ask", None, {}),
+    ("PUT", "/staff/login", None, {}),
+    ("POST", "/ask/danger", b"danger=no", {"Content-Type": "multipart/form-data; boundary=x"}),
+])
+def test_hostile_requests_get_a_clear_page_never_a_trace(client, method, path, body, headers):
+    response = client.open(path, method=method, data=body, headers=headers)
+    html = response.get_data(as_text=True)
+    assert response.status_code < 500, (path, response.status_code)
+    assert "Traceback" not in html and "webapp/" not in html
+    assert "[project]" not in html and "create_app" not in html  # no file leaked
+    if response.status_code >= 400:
+        assert 'id="quick-exit"' in html and "999" in html, (path, response.status_code)
+
+
+def test_a_stale_token_on_a_question_shows_the_page_again_with_what_was_typed(make_app):
+    app = make_app(WTF_CSRF_ENABLED=True)
+    db.upgrade(app.extensions["db_engine"])
+    client = app.test_client()
+    client.get("/ask/danger")
+    response = client.post("/ask/danger", data={"csrf_token": "stale", "danger": "no"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200  # the question again, not an error page
+    assert "This page was open for a long time" in html
+    assert 'value="no" checked' in html  # their answer is still chosen
