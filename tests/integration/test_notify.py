@@ -216,3 +216,37 @@ def test_a_password_is_never_sent_to_a_mail_server_without_tls(notifying, mail_s
     assert rows(app)[0].last_error.startswith("ConnectionError: the mail server offers no "
                                               "STARTTLS")
     assert mail_server["mailbox"].messages == []
+
+
+def test_an_hour_of_both_channels_down_delivers_everything_once(
+        notifying, mail_server, webhook, clock):
+    app = notifying(SMTP_URL=f"smtp://127.0.0.1:{mail_server['port']}",
+                    NOTIFY_EMAIL_TO="team@example.org",
+                    NOTIFY_WEBHOOK_URL=webhook, NOTIFY_WEBHOOK_SECRET=SECRET)
+    from webapp.notify.models import NEW, enqueue
+
+    references = [f"T{n:02}-XYZ" for n in range(40)]
+    with app.app_context():
+        session = db.session()
+        for reference in references:  # an hour's worth of a busy campaign day
+            enqueue(session, ("email", "webhook"), NEW, reference,
+                    clock["now"] + timedelta(hours=24), clock["now"])
+        session.commit()
+    Hook.status = 503  # the webhook answers, badly; the mail server is not there at all
+    for _ in range(12):  # the worker keeps trying, every five minutes, for an hour
+        send_pending(app)
+        clock["now"] += timedelta(minutes=5)
+    assert mail_server["mailbox"].messages == []
+    assert all(row.sent_at is None and row.tries >= 4 for row in rows(app))  # 1+2+4+8+16 min
+    mail_server["start"]()
+    Hook.received.clear()  # the refused tries were answered 503: not delivered
+    Hook.status = 204
+    clock["now"] += timedelta(hours=1)  # past the longest back-off
+    result = send_pending(app)
+    assert "Sent 80, failed 0, still waiting 0." in result.output
+    assert "Sent 0, failed 0, still waiting 0." in send_pending(app).output
+    mailed = sorted(message.split("Subject: New referral ")[1][:7]
+                    for _, message in mail_server["mailbox"].messages)
+    hooked = sorted(json.loads(body)["reference"] for _, body in Hook.received
+                    if json.loads(body)["reference"] in references)
+    assert mailed == sorted(references) and hooked == sorted(references)  # each once
