@@ -69,6 +69,17 @@ def next_safe_time(rules: casework.SafeContact, moment: datetime) -> datetime | 
     return None
 
 
+def changed(*conditions, **values) -> bool:
+    """One conditional UPDATE of a referral: True when it applied (this officer
+    won); False, rolled back, when someone else changed it first."""
+    applied = db.session().execute(
+        update(Referral).where(*conditions).values(**values)
+        .execution_options(synchronize_session=False)).rowcount == 1
+    if not applied:
+        db.session().rollback()
+    return applied
+
+
 def local_now() -> datetime:
     return now().astimezone(due_rules.LONDON).replace(second=0, microsecond=0, tzinfo=None)
 
@@ -132,15 +143,11 @@ def referral(reference):
 @staff_required
 def assign(reference):
     """Assign to me. Two officers at once: the first wins, the other is told."""
-    taken = db.session().execute(
-        update(Referral).where(Referral.reference == reference, Referral.assigned_to.is_(None))
-        .values(assigned_to=g.staff.id).execution_options(synchronize_session=False)
-    ).rowcount
-    if taken == 1:
+    if changed(Referral.reference == reference, Referral.assigned_to.is_(None),
+               assigned_to=g.staff.id):
         audit.record(db.session(), g.staff.email, "referral.assign", reference, now())
         flash(_("Assigned to you."))
     else:
-        db.session().rollback()
         flash(_("Someone else took this referral first."))
     return redirect(url_for("staff.referral", reference=reference))
 
@@ -161,12 +168,9 @@ def reassign(reference):
     target = int(form.officer.data) if form.officer.data else None
     if g.staff.role not in MANAGERS and not (target is None and found.assigned_to == g.staff.id):
         abort(403)
-    moved = db.session().execute(
-        update(Referral).where(Referral.id == found.id,
-                               Referral.assigned_to.is_not_distinct_from(found.assigned_to))
-        .values(assigned_to=target).execution_options(synchronize_session=False)).rowcount
-    if moved != 1:
-        db.session().rollback()
+    if not changed(Referral.id == found.id,
+                   Referral.assigned_to.is_not_distinct_from(found.assigned_to),
+                   assigned_to=target):
         flash(_("Someone else changed who has this referral first. Check and try again."))
         return redirect(url_for("staff.referral", reference=reference))
     email = db.session().get(StaffUser, target).email if target else None
@@ -258,16 +262,12 @@ def close(reference):
     form = CloseForm(prefix="close")
     if not form.validate_on_submit():
         return show(found, close_form=form, status=400)
-    closed = db.session().execute(
-        update(Referral).where(Referral.id == found.id, Referral.status == "open")
-        .values(status="closed", closed_at=now(), outcome=form.outcome.data)
-        .execution_options(synchronize_session=False)).rowcount
-    if closed == 1:
+    if changed(Referral.id == found.id, Referral.status == "open",
+               status="closed", closed_at=now(), outcome=form.outcome.data):
         audit.record(db.session(), g.staff.email, "referral.close", reference, now(),
                      f"outcome={form.outcome.data}")
         flash(_("Referral closed."))
     else:
-        db.session().rollback()
         flash(_("Someone else closed this referral first."))
     return redirect(url_for("staff.referral", reference=reference))
 
@@ -276,14 +276,9 @@ def close(reference):
 @staff_required
 def reopen(reference):
     found = find(reference)
-    if ReopenForm(prefix="reopen").validate_on_submit():
-        reopened = db.session().execute(
-            update(Referral).where(Referral.id == found.id, Referral.status == "closed")
-            .values(status="open", closed_at=None, outcome=None)
-            .execution_options(synchronize_session=False)).rowcount
-        if reopened == 1:
-            audit.record(db.session(), g.staff.email, "referral.reopen", reference, now())
-            flash(_("Referral reopened."))
-        else:
-            db.session().rollback()
+    if ReopenForm(prefix="reopen").validate_on_submit() and changed(
+            Referral.id == found.id, Referral.status == "closed",
+            status="open", closed_at=None, outcome=None):
+        audit.record(db.session(), g.staff.email, "referral.reopen", reference, now())
+        flash(_("Referral reopened."))
     return redirect(url_for("staff.referral", reference=reference))
