@@ -1,0 +1,101 @@
+"""Load, bounded and on loopback: 1,000 referrals sent concurrently through
+gunicorn on PostgreSQL; exactly 1,000 stored, every reference unique."""
+
+import http.cookiejar
+import os
+import re
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+import urllib.request
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from tests.conftest import CONCERN_ANONYMOUS, CSRF
+
+ROOT = Path(__file__).resolve().parents[2]
+RESIDENTS, REFERRALS = 40, 1000
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def send_one(base: str) -> str:
+    """A whole concern, without JavaScript: one token for the session, each
+    answer posted, then Send. Returns the reference shown."""
+    opener = urllib.request.build_opener(
+        urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+    page = opener.open(f"{base}/concern/danger", timeout=60).read().decode()
+    token = CSRF.search(page).group(1)
+    for slug, data in [*CONCERN_ANONYMOUS, ("check", {})]:
+        body = urllib.parse.urlencode({"csrf_token": token, **data}, doseq=True).encode()
+        with opener.open(f"{base}/concern/{slug}", data=body, timeout=60) as response:
+            html = response.read().decode()
+    reference = re.search(r'class="reference"[^>]*>([A-Z0-9]{3}-[A-Z0-9]{3})<', html)
+    assert reference, html[-2000:]
+    return reference.group(1)
+
+
+def test_a_thousand_referrals_sent_at_once_are_all_stored_once(database_url, tmp_path):
+    if not database_url.startswith("postgresql"):
+        pytest.skip("the load test runs on PostgreSQL, the production database")
+    port = free_port()
+    env = {**os.environ, "QD_INSTANCE_PATH": str(tmp_path), "DATABASE_URL": database_url,
+           "SECRET_KEY": uuid.uuid4().hex * 2, "RATELIMIT_ENABLED": "false",
+           "GUNICORN_BIND": f"127.0.0.1:{port}", "GUNICORN_WORKERS": "4",
+           "GUNICORN_LOGLEVEL": "warning"}
+    bin_dir = Path(sys.executable).parent
+    subprocess.run([bin_dir / "flask", "--app", "webapp", "db", "upgrade"], env=env, cwd=ROOT,
+                   check=True, capture_output=True)
+    server = subprocess.Popen([bin_dir / "gunicorn", "-c", "gunicorn.conf.py",
+                               "webapp.wsgi:app"], env=env, cwd=ROOT)
+    base = f"http://127.0.0.1:{port}"
+    references, failures, lock = [], [], threading.Lock()
+    remaining = list(range(REFERRALS))
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(base + "/health", timeout=1).read()
+                break
+            except OSError:
+                time.sleep(0.1)
+
+        def resident():
+            while True:
+                with lock:
+                    if not remaining:
+                        return
+                    remaining.pop()
+                try:
+                    reference = send_one(base)
+                except Exception as problem:
+                    with lock:
+                        failures.append(repr(problem)[:200])
+                else:
+                    with lock:
+                        references.append(reference)
+
+        threads = [threading.Thread(target=resident) for _ in range(RESIDENTS)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=600)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    assert failures == []
+    assert len(references) == REFERRALS == len(set(references))
+    engine = create_engine(database_url)
+    with engine.connect() as connection:
+        stored = connection.execute(text("SELECT reference FROM referral")).scalars().all()
+    engine.dispose()
+    assert len(stored) == REFERRALS and set(stored) == set(references)
