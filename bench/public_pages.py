@@ -22,7 +22,6 @@ import argparse
 import http.client
 import multiprocessing as mp
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -31,28 +30,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def start(app: str, port: int, workers: int, env: dict) -> subprocess.Popen:
-    server = subprocess.Popen(
-        [str(ROOT / ".venv/bin/gunicorn"), "-c", str(ROOT / "gunicorn.conf.py"), app],
-        cwd=ROOT, env={**os.environ, **env, "GUNICORN_BIND": f"127.0.0.1:{port}",
-                       "GUNICORN_WORKERS": str(workers), "GUNICORN_LOGLEVEL": "warning"},
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    for _ in range(100):
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                return server
-        except OSError:
-            time.sleep(0.1)
-    server.kill()
-    raise SystemExit(f"{app} did not start")
+from tests.servers import flask, gunicorn  # noqa: E402
 
 
 def hammer(args) -> list[float]:
@@ -108,9 +88,7 @@ def main() -> None:
         site_env = {"QD_INSTANCE_PATH": folder, "RATELIMIT_ENABLED": "false",
                     "DATABASE_URL": f"sqlite:///{folder}/bench.sqlite3"}
         # The demo makes the key pair and the database once, before the workers start.
-        subprocess.run([str(ROOT / ".venv/bin/flask"), "--app", "webapp", "db", "upgrade"],
-                       cwd=ROOT, env={**os.environ, **site_env}, check=True,
-                       stdout=subprocess.DEVNULL)
+        flask("db", "upgrade", env=site_env)
         public_key = (Path(folder) / "referral_key.pub").read_text().strip()
         (Path(folder) / "referral_key").unlink()  # a public instance holds no private key
         site_env |= {"QD_ROLE": "public", "QD_PUBLIC_KEY": public_key}
@@ -118,9 +96,8 @@ def main() -> None:
         for name, app, env, paths in (
                 ("hello world", "bench.hello:app", {}, ["/"]),
                 ("Quiet Door", "webapp.wsgi:app", site_env, ["/", "/safety-online"])):
-            port = free_port()
-            server = start(app, port, args.workers, env)
-            try:
+            with gunicorn(env, app, args.workers, quiet=True) as (base, server):
+                port = int(base.rsplit(":", 1)[1])
                 for path in paths:
                     run(port, path, args.clients, 1, None)  # warm up
                     rate, p50, p99 = run(port, path, args.clients, args.seconds, None)
@@ -132,9 +109,6 @@ def main() -> None:
                 memory = worker_memory(server)
                 print(f"{name:<12} worker memory: {', '.join(f'{m:.0f}' for m in memory)} MB "
                       f"(resident, {len(memory)} workers)")
-            finally:
-                server.terminate()
-                server.wait(timeout=30)
         bare = figures[("hello world", "/")]
         for path in ("/", "/safety-online"):
             print(f"{path:<16} {figures[('Quiet Door', path)] / bare:.2f} of hello world's rate "
@@ -144,5 +118,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, str(ROOT))
     main()

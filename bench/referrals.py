@@ -19,9 +19,7 @@ import argparse
 import http.cookiejar
 import os
 import re
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -35,14 +33,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tests.conftest import ASK_BY_PHONE, CONCERN_ANONYMOUS  # noqa: E402
+from tests.servers import flask, gunicorn  # noqa: E402
 
 CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class Resident:
@@ -112,58 +105,45 @@ def main() -> int:
         database_url, drop = postgres_database(args.postgres_url)
     else:
         database_url = f"sqlite:///{folder / 'bench.sqlite3'}"
-    port = free_port()
-    env = {**os.environ, "QD_INSTANCE_PATH": str(folder), "DATABASE_URL": database_url,
-           "SECRET_KEY": uuid.uuid4().hex * 2, "RATELIMIT_ENABLED": "false",
-           "GUNICORN_BIND": f"127.0.0.1:{port}", "GUNICORN_WORKERS": str(args.workers),
-           "GUNICORN_LOGLEVEL": "warning"}
-    bin_dir = Path(sys.executable).parent
-    subprocess.run([bin_dir / "flask", "--app", "webapp", "db", "upgrade"], env=env, cwd=ROOT,
-                   check=True, capture_output=True)
-    server = subprocess.Popen([bin_dir / "gunicorn", "-c", "gunicorn.conf.py", "webapp.wsgi:app"],
-                              env=env, cwd=ROOT)
-    base = f"http://127.0.0.1:{port}"
+    env = {"QD_INSTANCE_PATH": str(folder), "DATABASE_URL": database_url,
+           "SECRET_KEY": uuid.uuid4().hex * 2, "RATELIMIT_ENABLED": "false"}
+    flask("db", "upgrade", env=env)
     try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(base + "/health", timeout=1).read()
-                break
-            except OSError:
-                time.sleep(0.1)
-        latencies: list[float] = []
-        journeys: list[float] = []
-        failures: list[str] = []
-        lock = threading.Lock()
-        queue = list(range(args.referrals))
+        with gunicorn(env, workers=args.workers) as (base, _server):
+            latencies: list[float] = []
+            journeys: list[float] = []
+            failures: list[str] = []
+            lock = threading.Lock()
+            queue = list(range(args.referrals))
 
-        def work():
-            resident_latencies: list[float] = []
-            while True:
+            def work():
+                resident_latencies: list[float] = []
+                while True:
+                    with lock:
+                        if not queue:
+                            break
+                        number = queue.pop()
+                    resident = Resident(base, resident_latencies)
+                    started = time.perf_counter()
+                    try:
+                        ok = resident.journey("ask" if number % 2 else "concern")
+                    except Exception as exc:  # counted, not hidden
+                        ok = False
+                        failures.append(type(exc).__name__)
+                    with lock:
+                        journeys.append(time.perf_counter() - started)
+                        if not ok and not failures:
+                            failures.append("did not reach the confirmation")
                 with lock:
-                    if not queue:
-                        break
-                    number = queue.pop()
-                resident = Resident(base, resident_latencies)
-                started = time.perf_counter()
-                try:
-                    ok = resident.journey("ask" if number % 2 else "concern")
-                except Exception as exc:  # counted, not hidden
-                    ok = False
-                    failures.append(type(exc).__name__)
-                with lock:
-                    journeys.append(time.perf_counter() - started)
-                    if not ok and not failures:
-                        failures.append("did not reach the confirmation")
-            with lock:
-                latencies.extend(resident_latencies)
+                    latencies.extend(resident_latencies)
 
-        started = time.perf_counter()
-        threads = [threading.Thread(target=work) for _ in range(args.residents)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        elapsed = time.perf_counter() - started
+            started = time.perf_counter()
+            threads = [threading.Thread(target=work) for _ in range(args.residents)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+            elapsed = time.perf_counter() - started
 
         from sqlalchemy import create_engine, text
 
@@ -176,8 +156,6 @@ def main() -> int:
                 text("SELECT count(DISTINCT reference) FROM referral")).scalar()
         engine.dispose()
     finally:
-        server.terminate()
-        server.wait(timeout=30)
         if drop:
             drop()
 

@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.conftest import ASK_BY_PHONE, CSRF, Walker
+from tests.servers import free_port
 from webapp import db
 from webapp.referrals.models import Referral
 
@@ -25,10 +26,7 @@ class Line:
 
     def __init__(self, upstream: tuple[str, int]):
         self.upstream, self.connections, self.listener = upstream, [], None
-        probe = socket.socket()
-        probe.bind(("127.0.0.1", 0))
-        self.port = probe.getsockname()[1]
-        probe.close()
+        self.port = free_port()
         self.mend()
 
     def mend(self):

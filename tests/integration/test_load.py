@@ -2,31 +2,19 @@
 gunicorn on PostgreSQL; exactly 1,000 stored, every reference unique."""
 
 import http.cookiejar
-import os
 import re
-import socket
-import subprocess
-import sys
 import threading
-import time
 import urllib.parse
 import urllib.request
 import uuid
-from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
 
 from tests.conftest import CONCERN_ANONYMOUS, CSRF
+from tests.servers import flask, gunicorn
 
-ROOT = Path(__file__).resolve().parents[2]
 RESIDENTS, REFERRALS = 40, 1000
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def send_one(base: str) -> str:
@@ -48,50 +36,33 @@ def send_one(base: str) -> str:
 def test_a_thousand_referrals_sent_at_once_are_all_stored_once(database_url, tmp_path):
     if not database_url.startswith("postgresql"):
         pytest.skip("the load test runs on PostgreSQL, the production database")
-    port = free_port()
-    env = {**os.environ, "QD_INSTANCE_PATH": str(tmp_path), "DATABASE_URL": database_url,
-           "SECRET_KEY": uuid.uuid4().hex * 2, "RATELIMIT_ENABLED": "false",
-           "GUNICORN_BIND": f"127.0.0.1:{port}", "GUNICORN_WORKERS": "4",
-           "GUNICORN_LOGLEVEL": "warning"}
-    bin_dir = Path(sys.executable).parent
-    subprocess.run([bin_dir / "flask", "--app", "webapp", "db", "upgrade"], env=env, cwd=ROOT,
-                   check=True, capture_output=True)
-    server = subprocess.Popen([bin_dir / "gunicorn", "-c", "gunicorn.conf.py",
-                               "webapp.wsgi:app"], env=env, cwd=ROOT)
-    base = f"http://127.0.0.1:{port}"
+    env = {"QD_INSTANCE_PATH": str(tmp_path), "DATABASE_URL": database_url,
+           "SECRET_KEY": uuid.uuid4().hex * 2, "RATELIMIT_ENABLED": "false"}
+    flask("db", "upgrade", env=env)
     references, failures, lock = [], [], threading.Lock()
     remaining = list(range(REFERRALS))
-    try:
-        for _ in range(100):
+
+    def resident(base):
+        while True:
+            with lock:
+                if not remaining:
+                    return
+                remaining.pop()
             try:
-                urllib.request.urlopen(base + "/health", timeout=1).read()
-                break
-            except OSError:
-                time.sleep(0.1)
-
-        def resident():
-            while True:
+                reference = send_one(base)
+            except Exception as problem:
                 with lock:
-                    if not remaining:
-                        return
-                    remaining.pop()
-                try:
-                    reference = send_one(base)
-                except Exception as problem:
-                    with lock:
-                        failures.append(repr(problem)[:200])
-                else:
-                    with lock:
-                        references.append(reference)
+                    failures.append(repr(problem)[:200])
+            else:
+                with lock:
+                    references.append(reference)
 
-        threads = [threading.Thread(target=resident) for _ in range(RESIDENTS)]
+    with gunicorn(env, workers=4) as (base, _server):
+        threads = [threading.Thread(target=resident, args=(base,)) for _ in range(RESIDENTS)]
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join(timeout=600)
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
     assert failures == []
     assert len(references) == REFERRALS == len(set(references))
     engine = create_engine(database_url)

@@ -4,7 +4,6 @@ loses nothing, nothing is sent twice, and no personal detail is ever sent."""
 import hashlib
 import hmac
 import json
-import socket
 import threading
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -16,18 +15,13 @@ from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
 from tests.conftest import ASK_BY_PHONE, Walker
+from tests.servers import free_port
 from webapp import db
 from webapp.notify.models import Notification
 
 LONDON = ZoneInfo("Europe/London")
 PERSONAL = ("zebra-quartz", "7946", "pineapple", "Alex", "boiler", "Sam")
 SECRET = "a-webhook-secret-of-some-length"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class Mailbox:

@@ -17,7 +17,7 @@ import re
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
@@ -60,7 +60,6 @@ class Document:
     order: int | None = None
     review_by: date | None = None
     links: tuple[tuple[int, str], ...] = ()  # (line, internal path) for the check
-    warnings: tuple[tuple[int, str], ...] = field(default=())
 
     def live(self, today: date) -> bool:
         """From the start of ``publish_from`` to the end of ``publish_until``."""
@@ -145,9 +144,8 @@ def parse(path: Path, kind: str) -> Document:
     if "banner" in values and kind != "campaigns":
         raise ContentError(field_line(text, "banner"), "only campaigns have a banner")
     rendered = render.markdown(body, body_line)
-    unsafe = [(line, what) for line, what in rendered.removed]
-    if unsafe:
-        line, what = unsafe[0]
+    if rendered.removed:
+        line, what = rendered.removed[0]
         raise ContentError(line, f"unsafe or unsupported HTML or link: {what}")
     unknown = sorted(set(render.PLACEHOLDER.findall(text)) - set(render.PLACEHOLDERS))
     if unknown:
