@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from datetime import UTC, datetime
 from pathlib import Path
 
 import click
@@ -12,8 +11,8 @@ from flask.cli import AppGroup
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing import RequestRedirect
 
+from webapp import clock
 from webapp.content.library import KINDS, ContentError, Document, parse
-from webapp.referrals.due import LONDON
 
 content_cli = AppGroup("content", help="Pages and campaigns under content/.")
 
@@ -95,8 +94,7 @@ def own_route(slug: str) -> str | None:
 def check_command(strict):
     """Check every page and campaign; exit 1 naming FILE:LINE if one is broken."""
     library = current_app.extensions["content"]
-    today = current_app.config.get("CLOCK", lambda: datetime.now(UTC))().astimezone(LONDON).date()
-    errors, warnings = check(library.root, current_app.config["SITE"].languages, today)
+    errors, warnings = check(library.root, current_app.config["SITE"].languages, clock.today())
     for line in errors:
         click.echo(f"error: {line}")
     for line in warnings:

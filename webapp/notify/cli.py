@@ -6,7 +6,7 @@ import logging
 import signal
 import sys
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import click
 from flask import current_app
@@ -14,6 +14,7 @@ from flask.cli import AppGroup
 from sqlalchemy import func, select
 
 from webapp import db
+from webapp.clock import now
 from webapp.notify import outbox
 from webapp.notify.models import Notification
 from webapp.referrals import due as due_rules
@@ -22,19 +23,15 @@ notify_cli = AppGroup("notify", help="Notifications to the team: send what waits
 log = logging.getLogger(__name__)
 
 
-def _now() -> datetime:
-    return current_app.config.get("CLOCK", lambda: datetime.now(UTC))()
-
-
 def one_round() -> outbox.Outcome:
     """Queue the breach warnings that are due, then send everything waiting."""
     site = current_app.config["SITE"]
     senders = current_app.extensions["notify_senders"]
     session = db.session()
     outbox.queue_breach_warnings(
-        session, senders, _now(), timedelta(hours=site.warn_hours_before_due),
+        session, senders, now(), timedelta(hours=site.warn_hours_before_due),
         site.office_hours, due_rules.bank_holidays(site.holidays_subdivision))
-    return outbox.send_pending(session, senders, _now)
+    return outbox.send_pending(session, senders, now)
 
 
 @notify_cli.command("send-pending")

@@ -5,13 +5,12 @@ from __future__ import annotations
 import json
 import os
 import sys
-from datetime import UTC, datetime
 
 import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from webapp import db
+from webapp import clock, db
 from webapp.referrals import retention, sealing, store
 
 referrals_cli = AppGroup("referrals", help="Referrals: export them, purge old closed ones.")
@@ -63,8 +62,7 @@ def purge_command(days, dry_run):
     days = days or current_app.config["SITE"].retention_days
     if days < 1:
         raise click.ClickException("--days must be at least 1")
-    now = current_app.config.get("CLOCK", lambda: datetime.now(UTC))()
-    removed = retention.purge(db.session(), now, days, dry_run)
+    removed = retention.purge(db.session(), clock.now(), days, dry_run)
     verb = "Would purge" if dry_run else "Purged"
     click.echo(f"{verb} {len(removed)} closed referral(s) closed more than {days} days ago.")
 

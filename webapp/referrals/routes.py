@@ -9,7 +9,7 @@ the phone numbers.
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
+from datetime import datetime
 
 from babel.lists import format_list
 from flask import (
@@ -27,6 +27,7 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import SQLAlchemyError
 
 from webapp import db, notify
+from webapp.clock import now
 from webapp.i18n import current_language, localised_route
 from webapp.limits import limiter
 from webapp.public.hours import office_hours_rows
@@ -36,10 +37,6 @@ from webapp.referrals.journeys import JOURNEYS, Journey
 
 log = logging.getLogger(__name__)
 JOURNEY = "<any(ask, concern):journey>"
-
-
-def now() -> datetime:
-    return current_app.config.get("CLOCK", lambda: datetime.now(UTC))()
 
 
 class Draft:

@@ -15,10 +15,11 @@ import hmac
 import secrets
 from datetime import UTC, datetime, timedelta
 
-from flask import current_app, jsonify, request, url_for
+from flask import jsonify, request, url_for
 from sqlalchemy import select
 
 from webapp import db
+from webapp.clock import now
 from webapp.limits import limiter
 from webapp.referrals import sealing
 from webapp.referrals.models import Referral
@@ -41,10 +42,6 @@ def new_token() -> str:
 
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
-
-
-def now() -> datetime:
-    return current_app.config.get("CLOCK", lambda: datetime.now(UTC))()
 
 
 def problem(status: int, message: str):

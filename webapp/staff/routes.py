@@ -8,7 +8,7 @@ never says whether an account exists.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from functools import wraps
 
 from flask import (
@@ -27,6 +27,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from webapp import db
+from webapp.clock import now, today
 from webapp.content import routes as content_routes
 from webapp.i18n import direction
 from webapp.limits import limiter
@@ -38,10 +39,6 @@ from webapp.staff.models import RecoveryCode, StaffUser
 
 PENDING = timedelta(minutes=5)  # between the password and the code
 DUE_SOON = timedelta(hours=2)
-
-
-def now() -> datetime:
-    return current_app.config.get("CLOCK", lambda: datetime.now(UTC))()
 
 
 @bp.before_request
@@ -201,11 +198,11 @@ CONTENT_ROLES = ("comms", "admin")
 def content_list():
     """Every campaign, with its dates and whether it is live, for the comms team."""
     library = current_app.extensions["content"]
-    today = content_routes.today()
+    day = today()
     documents = library.snapshot().documents
     rows = [{"slug": slug, "doc": documents[(kind, slug, "en")],
              "languages": sorted(lang for k, s, lang in documents if (k, s) == (kind, slug)),
-             "state": state(documents[(kind, slug, "en")], today)}
+             "state": state(documents[(kind, slug, "en")], day)}
             for kind, slug, lang in sorted(documents) if kind == "campaigns" and lang == "en"]
     return render_template("staff/content.html", rows=rows,
                            problems=sorted(str(path.name) for path in
