@@ -1,12 +1,18 @@
 """Response headers that keep a visit from leaving traces or being framed.
 
-Talisman writes the Content-Security-Policy (with a fresh script nonce on
-every request), HSTS in production, the referrer and permissions policies.
+Talisman writes the Content-Security-Policy, HSTS in production, the
+referrer and permissions policies. The one script is a file from this site;
+the one inline style (the landlord's brand colour) is allowed by its SHA-256
+hash, fixed when the app starts. No per-request nonce: so a page that is the
+same for every visitor can be rendered once (see ``webapp/pages.py``).
 We add ``Cache-Control: no-store`` to every response, static files included:
 a browser cache holding our stylesheet is itself a trace of the visit.
 """
 
 from __future__ import annotations
+
+import base64
+import hashlib
 
 from flask import Flask, abort, request
 from flask_talisman import Talisman
@@ -40,12 +46,23 @@ talisman = Talisman()
 csrf = CSRFProtect()
 
 
+def brand_style(site) -> str:
+    """The inline stylesheet that sets the brand colours, exactly as served."""
+    return f":root{{--brand:{site.brand_colour};--on-brand:{site.brand_text_colour}}}"
+
+
+def style_hash(css: str) -> str:
+    digest = hashlib.sha256(css.encode()).digest()
+    return f"'sha256-{base64.b64encode(digest).decode()}'"
+
+
 def init_app(app: Flask) -> None:
     production = app.config["QD_ENV"] == "production"
+    app.config["BRAND_STYLE"] = brand_style(app.config["SITE"])
+    policy = CSP | {"style-src": f"'self' {style_hash(app.config['BRAND_STYLE'])}"}
     talisman.init_app(
         app,
-        content_security_policy=CSP,
-        content_security_policy_nonce_in=["script-src", "style-src"],
+        content_security_policy=policy,
         force_https=production,
         strict_transport_security=production,
         strict_transport_security_preload=False,

@@ -35,6 +35,7 @@ def init_app(app: Flask) -> None:
         site = app.config["SITE"]
         return {
             "site": site,
+            "brand_style": Markup(app.config["BRAND_STYLE"]),  # noqa: S704 (colours checked at load)
             "document_title": document_title,
             "tel": tel,
             "isolate": isolate,

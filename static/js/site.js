@@ -152,7 +152,7 @@
     }).then(function (response) {
       if (leaving) { return; }
       return response.text().then(function (html) {
-        // The new page's <style> carries another response's nonce: leave it out.
+        // Only the body is swapped in: this page already has the <style> in its head.
         var page = new DOMParser().parseFromString(
           html.replace(/<style[\s\S]*?<\/style>/i, ""), "text/html");
         document.title = page.title;
