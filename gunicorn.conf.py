@@ -15,6 +15,12 @@ graceful_timeout = 20
 keepalive = 5
 max_requests = 5000  # recycle workers now and then
 max_requests_jitter = 500
+# Load the app once in the master and fork the workers from it: a broken
+# setting stops the start with one clear message, and the workers share the
+# memory of the code and translations. Each worker drops any database
+# connection it inherited (webapp/db.py). A new release needs a restart,
+# not a HUP.
+preload_app = os.environ.get("GUNICORN_PRELOAD", "true").lower() != "false"
 
 # The request body limit is enforced by the app (64 KB); these bound the line and headers.
 limit_request_line = 4094

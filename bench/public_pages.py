@@ -9,8 +9,8 @@ then ``bench/hello.py``), and for each path:
 2. at a fixed 200 requests per second: p50/p99 latency (the target is p99
    under 50 ms);
 
-then prints the ratio of our pages' rate to hello world's, and the resident
-memory of each gunicorn worker. The load generator shares the machine's
+then prints the ratio of our pages' rate to hello world's, and the memory of
+each gunicorn worker (resident, proportional and private). The load generator shares the machine's
 cores with the server, so absolute figures are a floor.
 
     .venv/bin/python bench/public_pages.py --workers 4 --clients 8 --seconds 10
@@ -67,14 +67,20 @@ def run(port: int, path: str, clients: int, seconds: float, rate: float | None):
     return len(latencies) / seconds, statistics.median(latencies), p99
 
 
-def worker_memory(master: subprocess.Popen) -> list[float]:
-    """Resident memory (MB) of each worker, the children of the master."""
+def worker_memory(master: subprocess.Popen) -> list[tuple[float, float, float]]:
+    """(resident, proportional, private) MB of each worker, the master's
+    children. Resident counts the pages workers share with the master (the
+    code, loaded once before forking) in full for each; proportional splits
+    them among the sharers; private is what each worker adds on its own."""
     children = Path(f"/proc/{master.pid}/task/{master.pid}/children")
     sizes = []
     for pid in children.read_text().split():
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                sizes.append(int(line.split()[1]) / 1024)
+        fields = {}
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()[1:]:
+            name, value = line.split(":", 1)
+            fields[name] = int(value.split()[0]) / 1024
+        sizes.append((fields["Rss"], fields["Pss"],
+                      fields["Private_Clean"] + fields["Private_Dirty"]))
     return sizes
 
 
@@ -107,8 +113,9 @@ def main() -> None:
                           f"p99 {p99:6.1f} ms   at 200 req/s: p50 {fixed50:5.1f} ms  "
                           f"p99 {fixed99:5.1f} ms")
                 memory = worker_memory(server)
-                print(f"{name:<12} worker memory: {', '.join(f'{m:.0f}' for m in memory)} MB "
-                      f"(resident, {len(memory)} workers)")
+                rss, pss, private = (statistics.mean(column) for column in zip(*memory))
+                print(f"{name:<12} memory per worker ({len(memory)} workers, mean): "
+                      f"resident {rss:.0f} MB, proportional {pss:.0f} MB, private {private:.0f} MB")
         bare = figures[("hello world", "/")]
         for path in ("/", "/safety-online"):
             print(f"{path:<16} {figures[('Quiet Door', path)] / bare:.2f} of hello world's rate "

@@ -59,7 +59,7 @@ def create_app(config: dict | None = None) -> Flask:
         app.config.setdefault("RATELIMIT_ENABLED", env["RATELIMIT_ENABLED"].lower() == "true")
     app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "Europe/London")
 
-    from webapp import db, i18n, limits, logs, referrals, security
+    from webapp import db, i18n, limits, logs, pages, referrals, security
 
     logs.init_app(app)
     security.init_app(app)  # first, so that every response, error pages too, has its headers
@@ -67,6 +67,7 @@ def create_app(config: dict | None = None) -> Flask:
     limits.init_app(app)
     i18n.init_app(app)
     db.init_app(app)
+    pages.init_app(app)
 
     from webapp.content import SlugConverter
 

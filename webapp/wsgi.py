@@ -1,5 +1,15 @@
-"""The WSGI entry point for gunicorn: ``gunicorn webapp.wsgi:app``."""
+"""The WSGI entry point for gunicorn: ``gunicorn -c gunicorn.conf.py webapp.wsgi:app``.
 
-from webapp import create_app
+With ``preload_app`` (the default in ``gunicorn.conf.py``) this module runs
+once, in the master, before the workers are forked. What is loaded here (the
+templates, every language's catalogue and locale data, the content files) is
+then shared by all the workers instead of being loaded again by each.
+"""
+
+import gc
+
+from webapp import create_app, warm
 
 app = create_app()
+warm.up(app)
+gc.freeze()  # the objects made so far: garbage collection leaves their pages shared

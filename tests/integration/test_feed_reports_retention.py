@@ -13,7 +13,7 @@ from webapp.referrals.models import Referral, ReferralFact
 from webapp.staff import audit
 from webapp.staff.models import ContactAttempt, Note
 
-PERSONAL = ("zebra-quartz", "7946", "pineapple", "Alex", "Shouting", "Jo", "Flat 3")
+PERSONAL = ("zebra-quartz", "7946", "pineapple", "Alex", "Shouting", "Marwick", "Flat 3")
 
 
 def refer(app, journey="/ask", steps=ASK_BY_PHONE):

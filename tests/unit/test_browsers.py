@@ -30,10 +30,10 @@ def test_detect(agent, expected):
 def test_unknown_keeps_the_usual_order():
     assert detect(None) is None
     assert detect("curl/8.0") is None
-    assert in_order("curl/8.0") == list(BROWSERS)
+    assert in_order(detect("curl/8.0")) == list(BROWSERS)
 
 
 def test_visitors_browser_first_and_every_browser_kept():
-    order = in_order(AGENTS["edge"])
+    order = in_order(detect(AGENTS["edge"]))
     assert order[0] == "edge"
     assert sorted(order) == sorted(BROWSERS)

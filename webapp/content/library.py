@@ -162,6 +162,7 @@ def parse(path: Path, kind: str) -> Document:
 class Snapshot:
     documents: dict[tuple[str, str, str], Document]  # (kind, slug, lang)
     problems: dict[Path, ContentError]
+    version: int = 0  # goes up by one whenever a file is added, changed or removed
 
 
 class Library:
@@ -222,7 +223,7 @@ class Library:
                 problems[path] = parsed
             else:
                 documents[(parsed.kind, parsed.slug, parsed.lang)] = parsed
-        self._snapshot = Snapshot(documents, problems)
+        self._snapshot = Snapshot(documents, problems, self._snapshot.version + 1)
 
     # Questions the site asks.
 

@@ -4,25 +4,20 @@ visitor's language where there is a translation, else in English with a note."""
 from __future__ import annotations
 
 import logging
-from datetime import UTC, date, datetime
 
 from flask import abort, current_app, g, render_template
 
+from webapp import pages
+from webapp.clock import today
 from webapp.content import bp, render
 from webapp.content.library import Document, Library
 from webapp.i18n import current_language, localised_route
-from webapp.referrals.due import LONDON
 
 log = logging.getLogger(__name__)
 
 
 def library() -> Library:
     return current_app.extensions["content"]
-
-
-def today() -> date:
-    moment = current_app.config.get("CLOCK", lambda: datetime.now(UTC))()
-    return moment.astimezone(LONDON).date()
 
 
 def placeholders() -> dict[str, str]:
@@ -77,9 +72,9 @@ def content_context() -> dict:
 
 @localised_route(bp, "/campaigns/")
 def campaigns():
-    live = library().listing("campaigns", current_language(), today())
-    return render_template("content/campaigns.html",
-                           campaigns=[shown(doc, body=False) for doc in live])
+    return pages.shared(lambda: render_template("content/campaigns.html", campaigns=[
+        shown(doc, body=False)
+        for doc in library().listing("campaigns", current_language(), today())]))
 
 
 @localised_route(bp, "/campaigns/<slug:slug>")
@@ -87,7 +82,8 @@ def campaign(slug):
     doc = library().find("campaigns", slug, current_language())
     if doc is None or not doc.live(today()):
         abort(404)
-    return render_template("content/document.html", doc=shown(doc), kind="campaigns")
+    return pages.shared(lambda: render_template("content/document.html", doc=shown(doc),
+                                                kind="campaigns"))
 
 
 @localised_route(bp, "/<slug:slug>")
@@ -95,4 +91,5 @@ def page(slug):
     doc = library().find("pages", slug, current_language())
     if doc is None or not doc.live(today()):
         abort(404)
-    return render_template("content/document.html", doc=shown(doc), kind="pages")
+    return pages.shared(lambda: render_template("content/document.html", doc=shown(doc),
+                                                kind="pages"))

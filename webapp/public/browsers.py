@@ -25,7 +25,6 @@ def detect(user_agent: str | None) -> str | None:
     return None
 
 
-def in_order(user_agent: str | None) -> list[str]:
-    """Every browser we give steps for, the visitor's own first."""
-    mine = detect(user_agent)
+def in_order(mine: str | None) -> list[str]:
+    """Every browser we give steps for, the visitor's own (``detect``) first."""
     return sorted(BROWSERS, key=lambda name: name != mine)

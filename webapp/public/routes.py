@@ -3,7 +3,7 @@ from __future__ import annotations
 from flask import current_app, redirect, render_template, request, session
 from sqlalchemy.exc import SQLAlchemyError
 
-from webapp import db
+from webapp import db, pages
 from webapp.i18n import localised_route
 from webapp.public import bp
 from webapp.public.browsers import detect, in_order
@@ -16,14 +16,15 @@ CLEAR_SITE_DATA = '"cache", "cookies", "storage"'
 
 @localised_route(bp, "/")
 def home():
-    return render_template("public/home.html")
+    return pages.shared(lambda: render_template("public/home.html"))
 
 
 @localised_route(bp, "/safety-online")
 def safety_online():
-    user_agent = request.headers.get("User-Agent")
-    return render_template("public/safety_online.html", steps=STEPS,
-                           browsers=in_order(user_agent), detected=detect(user_agent))
+    mine = detect(request.headers.get("User-Agent"))
+    return pages.shared(lambda: render_template(
+        "public/safety_online.html", steps=STEPS, browsers=in_order(mine), detected=mine),
+        vary=mine)
 
 
 @bp.route("/exit", endpoint="exit")
