@@ -70,7 +70,8 @@ def test_each_browser_gets_its_own_steps_first(app):
     for _ in range(2):  # the second time round, from memory
         for agent, first, told in ((FIREFOX, "Firefox", True), (CHROME, "Chrome", True),
                                    ("curl/8", "Chrome", False)):
-            html = client.get("/safety-online", headers={"User-Agent": agent}).get_data(as_text=True)
+            html = client.get("/safety-online",
+                              headers={"User-Agent": agent}).get_data(as_text=True)
             assert re.findall(r'<span class="browser-name">([^<]+)</span>', html)[0] == first
             assert ("This looks like the browser you are using" in html) is told, agent
 

@@ -68,10 +68,15 @@ def test_the_public_instance_cannot_open_a_referral(instances):
     resident.answer("/ask/check")
     assert not list(Path(public.instance_path).glob("referral_key*"))  # no key made there
     runner = public.test_cli_runner()
-    for args in (["referrals", "export"], ["keys", "generate"], ["referrals", "purge"]):
+    for args in (["referrals", "export"], ["keys", "generate"], ["referrals", "purge"],
+                 ["keys", "rotate"], ["keys", "retire", "abc"]):
         result = runner.invoke(args=args)
         assert result.exit_code != 0, args
         assert "This is a public instance (QD_ROLE=public)" in result.output, args
+    status = runner.invoke(args=["keys", "status"])  # which key it seals for, nothing more
+    fingerprint = sealing.fingerprint(public.extensions["referral_public_key"])
+    assert status.exit_code == 0
+    assert f"seals new referrals for key {fingerprint}" in status.output
     assert runner.invoke(args=["notify", "send-pending"]).exit_code == 2  # no such command
 
 

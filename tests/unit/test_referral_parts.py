@@ -36,13 +36,13 @@ def test_key_files(tmp_path):
     public = sealing.generate_keypair(tmp_path)
     assert stat.S_IMODE(os.stat(tmp_path / "referral_key").st_mode) == 0o600
     assert sealing.load_public_key(tmp_path, {}) == public
-    assert sealing.load_private_key(tmp_path, {}).public_key == public
+    assert sealing.load_keyring(tmp_path, {}).current.public_key == public
     assert sealing.load_public_key(tmp_path / "x", {"QD_PUBLIC_KEY": sealing.encode_key(public)}) \
         == public
     with pytest.raises(FileExistsError):
         sealing.generate_keypair(tmp_path)
     with pytest.raises(sealing.KeyProblem, match="No private key"):
-        sealing.load_private_key(tmp_path / "elsewhere", {})
+        sealing.load_keyring(tmp_path / "elsewhere", {})
     with pytest.raises(sealing.KeyProblem, match="not a valid key"):
         sealing.load_public_key(tmp_path, {"QD_PUBLIC_KEY": "bad"})
 

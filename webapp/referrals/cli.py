@@ -1,10 +1,11 @@
-"""``flask --app webapp referrals export`` and ``flask --app webapp keys generate``."""
+"""``flask --app webapp referrals export|purge`` and ``keys generate|rotate|status|retire``."""
 
 from __future__ import annotations
 
 import json
 import os
 import sys
+from pathlib import Path
 
 import click
 from flask import current_app
@@ -29,7 +30,7 @@ def export_command():
     """Print every referral as one JSON line, opened with the private key."""
     refuse_on_public("open referrals")
     try:
-        private_key = sealing.load_private_key(current_app.instance_path, os.environ)
+        private_key = sealing.load_keyring(current_app.instance_path, os.environ)
     except sealing.KeyProblem as problem:
         raise click.ClickException(str(problem)) from None
     for referral in store.all_referrals(db.session()):
@@ -80,4 +81,105 @@ def generate_command(folder):
         raise click.ClickException(
             f"A private key already exists in {folder}; move it away first") from None
     click.echo(f"Private key: {os.path.join(folder, sealing.PRIVATE_KEY_FILE)} (keep it secret)")
-    click.echo(f"Public key (QD_PUBLIC_KEY): {sealing.encode_key(public_key)}")
+    click.echo(f"Key {sealing.fingerprint(public_key)}. "
+               f"Public key (QD_PUBLIC_KEY): {sealing.encode_key(public_key)}")
+
+
+def key_file() -> Path:
+    return sealing.private_key_path(current_app.instance_path, os.environ)
+
+
+def keyring_or_fail() -> sealing.Keyring:
+    try:
+        return sealing.load_keyring(current_app.instance_path, os.environ)
+    except sealing.KeyProblem as problem:
+        raise click.ClickException(str(problem)) from None
+
+
+def count_by_key(keyring: sealing.Keyring) -> tuple[list[int], int]:
+    """How many stored sealed things (referrals, notes, override reasons) each
+    key opens, and how many none of them opens."""
+    from sqlalchemy import select
+
+    # Imported here: the notes and attempts are the staff side's tables.
+    from webapp.referrals.models import Referral
+    from webapp.staff.models import ContactAttempt, Note
+
+    counts, unopened = [0] * len(keyring.keys), 0
+    session = db.session()
+    for column in (Referral.sealed, Note.sealed, ContactAttempt.sealed_reason):
+        for sealed in session.scalars(select(column).where(column.is_not(None))
+                                      .execution_options(yield_per=500)):
+            index = keyring.index_of(sealed)
+            if index is None:
+                unopened += 1
+            else:
+                counts[index] += 1
+    return counts, unopened
+
+
+@keys_cli.command("rotate")
+def rotate_command():
+    """Put a new current key in front of the old ones in the key file.
+
+    New referrals are sealed for it once the public instances have its public
+    key; the old keys stay in the file to open what was sealed before."""
+    refuse_on_public("rotate keys (the private key must never be on it)")
+    path = key_file()
+    keyring_or_fail()  # the file must be there and readable first
+    keyring = sealing.rotate(path)
+    current = keyring.current.public_key
+    click.echo(f"New current key {sealing.fingerprint(current)} written to {path}; "
+               f"{len(keyring.keys) - 1} older key(s) kept to open older referrals.")
+    click.echo(f"Public key (QD_PUBLIC_KEY): {sealing.encode_key(current)}")
+    click.echo("Next: set QD_PUBLIC_KEY to it on every instance, restart them (staff "
+               "first), then check with: flask --app webapp keys status")
+
+
+@keys_cli.command("status")
+def status_command():
+    """Each private key, how much it opens, and which key this instance seals
+    with; exit 1 if something stored opens with none of them. On a public
+    instance: only which key it seals for."""
+    sealing_with = sealing.fingerprint(current_app.extensions["referral_public_key"])
+    if current_app.config["QD_ROLE"] == "public":
+        click.echo(f"This public instance seals new referrals for key {sealing_with} "
+                   "(compare with keys status on the staff instance).")
+        return
+    keyring = keyring_or_fail()
+    counts, unopened = count_by_key(keyring)
+    click.echo(f"Key file {key_file()}: {len(keyring.keys)} key(s)")
+    for index, (key, count) in enumerate(zip(keyring.keys, counts, strict=True)):
+        state = "current" if index == 0 else "retired"
+        click.echo(f"  {sealing.fingerprint(key)}  {state:<8} opens {count} sealed item(s)")
+    click.echo(f"This instance's QD_PUBLIC_KEY: {sealing_with}"
+               + (" (the current key)" if sealing_with == sealing.fingerprint(keyring.current)
+                  else " (NOT the current key: set QD_PUBLIC_KEY)"))
+    if unopened:
+        click.echo(f"{unopened} sealed item(s) open with none of these keys: a public "
+                   "instance may be sealing for a key that is not here.", err=True)
+        sys.exit(1)
+
+
+@keys_cli.command("retire")
+@click.argument("fingerprint")
+def retire_command(fingerprint):
+    """Remove an old key from the key file, once nothing stored needs it."""
+    refuse_on_public("retire keys")
+    keyring = keyring_or_fail()
+    names = [sealing.fingerprint(key) for key in keyring.keys]
+    if fingerprint not in names:
+        raise click.ClickException(f"No key {fingerprint} in {key_file()} "
+                                   f"(there are: {', '.join(names)})")
+    index = names.index(fingerprint)
+    if index == 0:
+        raise click.ClickException("That is the current key: rotate first, then retire the old one")
+    still = count_by_key(keyring)[0][index]
+    if still:
+        raise click.ClickException(
+            f"Key {fingerprint} still opens {still} stored item(s). Keep it until the "
+            "retention purge has removed them (flask --app webapp referrals purge).")
+    sealing.write_keyring(key_file(), sealing.Keyring(
+        [key for key in keyring.keys if key is not keyring.keys[index]]))
+    click.echo(f"Retired key {fingerprint}; {len(keyring.keys) - 1} key(s) left. "
+               "Destroy any other copy of it (backups of the key file) as your policy says.")

@@ -4,6 +4,12 @@ The public web server holds only the public key: it can seal a referral but
 never open one, so a compromise of the internet-facing machine exposes no
 past referral. The staff side holds the private key.
 
+Rotation: the staff side's key file may hold several private keys, one per
+line, the current one first. Everything new is sealed for the current key;
+the older keys stay only to open what was sealed before the rotation, and a
+key is retired once nothing stored needs it (``flask keys rotate``,
+``keys status``, ``keys retire``; docs/deploy.md).
+
 Drafts (answers between question pages) use a different, symmetric key that
 lives only in the visitor's session cookie: the database alone cannot read a
 draft, and the cookie alone holds no answer.
@@ -11,6 +17,7 @@ draft, and the cookie alone holds no answer.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from base64 import urlsafe_b64decode, urlsafe_b64encode
@@ -29,12 +36,51 @@ class KeyProblem(RuntimeError):
     """A key is missing or wrong; the message says where it was looked for."""
 
 
+class Keyring:
+    """The staff side's private keys: the current one first, then retired
+    ones, kept so that what was sealed before a rotation still opens."""
+
+    def __init__(self, keys: list[PrivateKey]):
+        if not keys:
+            raise KeyProblem("no private key")
+        self.keys = list(keys)
+
+    @property
+    def current(self) -> PrivateKey:
+        return self.keys[0]
+
+    def index_of(self, sealed: bytes) -> int | None:
+        """Which key opens ``sealed`` (0 is the current one), or None."""
+        for index, key in enumerate(self.keys):
+            try:
+                SealedBox(key).decrypt(sealed)
+            except CryptoError:
+                continue
+            return index
+        return None
+
+
+def fingerprint(key: PublicKey | PrivateKey) -> str:
+    """A short name for a key pair, the same from either half: safe to print
+    and to compare between machines (it reveals nothing of the key)."""
+    public = key.public_key if isinstance(key, PrivateKey) else key
+    return hashlib.sha256(bytes(public)).hexdigest()[:12]
+
+
 def seal(public_key: PublicKey, data: dict) -> bytes:
     return SealedBox(public_key).encrypt(json.dumps(data, ensure_ascii=False).encode())
 
 
-def unseal(private_key: PrivateKey, sealed: bytes) -> dict:
-    return json.loads(SealedBox(private_key).decrypt(sealed))
+def unseal(keys: Keyring | PrivateKey, sealed: bytes) -> dict:
+    """Open with whichever key sealed it: the current one is tried first, as
+    nearly everything is sealed for it. CryptoError if none of them can."""
+    candidates = keys.keys if isinstance(keys, Keyring) else [keys]
+    for key in candidates[:-1]:
+        try:
+            return json.loads(SealedBox(key).decrypt(sealed))
+        except CryptoError:
+            continue
+    return json.loads(SealedBox(candidates[-1]).decrypt(sealed))
 
 
 def new_draft_key() -> str:
@@ -87,12 +133,55 @@ def load_public_key(folder: str | os.PathLike, environ: dict[str, str]) -> Publi
         raise KeyProblem(f"The public key is not a valid key: {exc}") from None
 
 
-def load_private_key(folder: str | os.PathLike, environ: dict[str, str]) -> PrivateKey:
-    path = Path(environ.get("QD_PRIVATE_KEY_FILE") or Path(folder, PRIVATE_KEY_FILE))
+def private_key_path(folder: str | os.PathLike, environ: dict[str, str]) -> Path:
+    return Path(environ.get("QD_PRIVATE_KEY_FILE") or Path(folder, PRIVATE_KEY_FILE))
+
+
+def load_keyring(folder: str | os.PathLike, environ: dict[str, str]) -> Keyring:
+    """The private keys in the key file: one per line, the current one first;
+    blank lines and lines starting with # are ignored."""
+    path = private_key_path(folder, environ)
     if not path.exists():
         raise KeyProblem(f"No private key at {path}: referrals can only be opened where it is "
                         "(set QD_PRIVATE_KEY_FILE)")
-    try:
-        return PrivateKey(urlsafe_b64decode(path.read_text().strip()))
-    except (ValueError, TypeError) as exc:
-        raise KeyProblem(f"{path} does not hold a valid private key: {exc}") from None
+    keys = []
+    for number, line in enumerate(path.read_text().splitlines(), start=1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        try:
+            keys.append(PrivateKey(urlsafe_b64decode(line)))
+        except (ValueError, TypeError) as exc:
+            raise KeyProblem(f"{path}:{number} is not a valid private key: {exc}") from None
+    if not keys:
+        raise KeyProblem(f"{path} holds no private key")
+    return Keyring(keys)
+
+
+KEY_FILE_HEADER = ("# Quiet Door private keys, one per line. The first is the current one;\n"
+                   "# the others open what was sealed before a rotation. Keep this file secret.\n")
+
+
+def write_keyring(path: Path, keyring: Keyring) -> None:
+    """Replace the key file whole (owner-only), so that a crash or a reader
+    never meets half a file."""
+    partial = path.with_name(path.name + ".partial")
+    partial.unlink(missing_ok=True)
+    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(KEY_FILE_HEADER + "".join(encode_key(k) + "\n" for k in keyring.keys))
+        handle.flush()
+        os.fsync(handle.fileno())
+    partial.replace(path)
+
+
+def rotate(path: Path) -> Keyring:
+    """A new current key in front of the ones already in ``path``; the public
+    key file beside it is replaced too. The old keys stay, to open old referrals."""
+    old = load_keyring(path.parent, {"QD_PRIVATE_KEY_FILE": str(path)})
+    keyring = Keyring([PrivateKey.generate(), *old.keys])
+    write_keyring(path, keyring)
+    public = path.with_name(PUBLIC_KEY_FILE + ".partial")
+    public.write_text(encode_key(keyring.current.public_key) + "\n")
+    public.replace(path.with_name(PUBLIC_KEY_FILE))
+    return keyring

@@ -9,11 +9,13 @@ rows, so none is lost.
 
 from __future__ import annotations
 
+import logging
 import os
 from datetime import UTC, datetime, timedelta
 
 from flask import abort, current_app, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
+from nacl.exceptions import CryptoError
 from sqlalchemy import or_, select, update
 
 from webapp import db
@@ -27,15 +29,22 @@ from webapp.staff.forms import AttemptForm, CloseForm, NoteForm, ReassignForm, R
 from webapp.staff.models import ContactAttempt, Note, StaffUser
 from webapp.staff.routes import CASEWORK_ROLES, now, staff_required
 
+log = logging.getLogger(__name__)
 MIN_REASON = 10  # characters: "urgent" is not a reason
 
 
-def private_key():
-    key = current_app.extensions.get("referral_private_key")
-    if key is None:
-        key = sealing.load_private_key(current_app.instance_path, os.environ)
-        current_app.extensions["referral_private_key"] = key
-    return key
+def private_key() -> sealing.Keyring:
+    """The private keys (read once per process: restart after ``keys rotate``)."""
+    keys = current_app.extensions.get("referral_private_key")
+    if keys is None:
+        keys = sealing.load_keyring(current_app.instance_path, os.environ)
+        current_app.extensions["referral_private_key"] = keys
+    return keys
+
+
+def sealed_for_staff(text: str) -> bytes:
+    """A note or an override reason, sealed for the current private key."""
+    return sealing.seal(private_key().current.public_key, {"text": text})
 
 
 def find(reference: str) -> Referral:
@@ -46,7 +55,14 @@ def find(reference: str) -> Referral:
 
 
 def opened(found: Referral) -> dict:
-    return sealing.unseal(private_key(), found.sealed)
+    try:
+        return sealing.unseal(private_key(), found.sealed)
+    except CryptoError:
+        # Sealed for a key this instance does not hold: a public instance still
+        # on a retired key, or a key line removed by hand. Say so, never what.
+        log.error("a referral opens with none of the %d private keys held here; "
+                  "run: flask --app webapp keys status", len(private_key().keys))
+        abort(500)
 
 
 def threshold() -> int:
@@ -219,11 +235,10 @@ def attempt(reference):
         form.reason.errors.append(_("Give the reason for the override"))
         return show(found, attempt_form=form, broken=broken, status=400)
     session = db.session()
-    public_key = current_app.extensions["referral_public_key"]
     session.add(ContactAttempt(
         referral_id=found.id, at=at, recorded_at=now(), officer_id=g.staff.id,
         method=form.method.data, outcome=form.outcome.data, override=",".join(broken),
-        sealed_reason=sealing.seal(public_key, {"text": reason}) if broken else None))
+        sealed_reason=sealed_for_staff(reason) if broken else None))
     if form.outcome.data == "spoke":
         session.execute(
             update(Referral).where(Referral.id == found.id, or_(
@@ -248,8 +263,7 @@ def note(reference):
         return show(found, note_form=form, status=400)
     session = db.session()
     session.add(Note(referral_id=found.id, at=now(), officer_id=g.staff.id,
-                     sealed=sealing.seal(current_app.extensions["referral_public_key"],
-                                         {"text": form.note.data.strip()})))
+                     sealed=sealed_for_staff(form.note.data.strip())))
     audit.record(session, g.staff.email, "referral.note", reference, now())
     flash(_("Note added."))
     return redirect(url_for("staff.referral", reference=reference))
