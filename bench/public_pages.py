@@ -113,7 +113,7 @@ def main() -> None:
                           f"p99 {p99:6.1f} ms   at 200 req/s: p50 {fixed50:5.1f} ms  "
                           f"p99 {fixed99:5.1f} ms")
                 memory = worker_memory(server)
-                rss, pss, private = (statistics.mean(column) for column in zip(*memory))
+                rss, pss, private = (statistics.mean(kind) for kind in zip(*memory, strict=True))
                 print(f"{name:<12} memory per worker ({len(memory)} workers, mean): "
                       f"resident {rss:.0f} MB, proportional {pss:.0f} MB, private {private:.0f} MB")
         bare = figures[("hello world", "/")]

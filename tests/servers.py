@@ -31,7 +31,7 @@ def gunicorn(env: dict, app: str = "webapp.wsgi:app", workers: int = 4,
     output = subprocess.DEVNULL if quiet else None
     server = subprocess.Popen(
         [BIN / "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"), app], cwd=ROOT,
-        env={**os.environ, **env, "GUNICORN_BIND": f"127.0.0.1:{port}",
+        env={**os.environ, "QD_ENV": "demo", **env, "GUNICORN_BIND": f"127.0.0.1:{port}",
              "GUNICORN_WORKERS": str(workers), "GUNICORN_LOGLEVEL": "warning"},
         stdout=output, stderr=output)
     try:

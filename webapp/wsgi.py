@@ -7,9 +7,13 @@ then shared by all the workers instead of being loaded again by each.
 """
 
 import gc
+import os
 
 from webapp import create_app, warm
 
+# Served by gunicorn means production (HSTS, https, Secure cookies, no secret
+# or key made up on the spot) unless QD_ENV says otherwise, as the tests do.
+os.environ.setdefault("QD_ENV", "production")
 app = create_app()
 warm.up(app)
 gc.freeze()  # the objects made so far: garbage collection leaves their pages shared
