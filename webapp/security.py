@@ -75,6 +75,17 @@ def init_app(app: Flask) -> None:
         x_content_type_options=True,
     )
     app.config["SESSION_PERMANENT"] = False  # cookies end with the browser, never stored
+    # Flask-WTF would demand a Referer matching the host on every https form,
+    # but we ask browsers to send no Referer at all (it would tell the next
+    # site where the visitor had been). The CSRF token, tied to the session,
+    # does the work; cross-site posts are refused below besides.
+    app.config["WTF_CSRF_SSL_STRICT"] = False
+
+    @app.before_request
+    def refuse_cross_site_posts():
+        # Browsers say where a request came from, even without a Referer.
+        if request.method == "POST" and request.headers.get("Sec-Fetch-Site") == "cross-site":
+            abort(403)
 
     @app.before_request
     def refuse_oversized_requests():

@@ -55,6 +55,7 @@ def test_production_sends_hsts_and_goes_to_https(make_app, tmp_path):
     generate_keypair(tmp_path / "instance")  # production never makes its own
     client = make_app(QD_ENV="production").test_client()
     assert client.get("/").status_code == 302  # plain http goes to https
+    assert client.get("/health").status_code == 200  # the load balancer checks directly
     response = client.get("/", headers={"X-Forwarded-Proto": "https"})
     assert response.status_code == 200
     assert "max-age=" in response.headers["Strict-Transport-Security"]
@@ -84,3 +85,27 @@ def test_production_refuses_to_start_without_a_public_key(make_app):
 
     with pytest.raises(KeyProblem, match="No public key"):
         make_app(QD_ENV="production")
+
+
+def test_staff_can_sign_in_over_https_without_a_referer(make_app, tmp_path, clock):
+    """Production on https, and browsers told to send no Referer: the form
+    token alone must be enough (Flask-WTF would otherwise want a Referer)."""
+    from tests.staff import OFFICER, add_officer, sign_in
+    from webapp import db
+    from webapp.referrals.sealing import generate_keypair
+
+    generate_keypair(tmp_path / "instance")
+    app = make_app(QD_ENV="production", PROXY_HOPS=1, CLOCK=lambda: clock["now"])
+    db.upgrade(app.extensions["db_engine"])
+    add_officer(app, OFFICER, clock)
+    officer = app.test_client()
+    officer.environ_base["HTTP_X_FORWARDED_PROTO"] = "https"  # from the TLS proxy
+    assert sign_in(app, officer, clock).status_code == 302
+    assert officer.get("/staff/").status_code == 200
+
+
+def test_a_post_from_another_site_is_refused(client):
+    response = client.post("/ask/danger", data={"danger": "no"},
+                           headers={"Sec-Fetch-Site": "cross-site"})
+    assert response.status_code == 403
+    assert "999" in response.get_data(as_text=True)  # still the error page with help
