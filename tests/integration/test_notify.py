@@ -102,11 +102,20 @@ def test_a_mail_server_that_is_down_loses_nothing_and_sends_nothing_twice(
     assert "Sent 0, failed 3, still waiting 3." in failed.output
     assert [row.tries for row in rows(app)] == [1, 1, 1]
     assert all(row.last_error.startswith("ConnectionRefusedError") for row in rows(app))
+    monitor = app.test_cli_runner()
+    assert monitor.invoke(args=["notify", "status", "--older-than", "15"]).exit_code == 0
+    clock["now"] += timedelta(minutes=16)  # what a monitoring check would page someone for
+    alarm = monitor.invoke(args=["notify", "status", "--older-than", "15"])
+    assert alarm.exit_code == 1 and "email: 3 waiting" in alarm.output
+    assert "waited more than 15 minutes" in alarm.output
+    assert "failed 3" in send_pending(app).output  # the second try fails too
+    assert [row.tries for row in rows(app)] == [2, 2, 2]
     mail_server["start"]()
-    waiting = send_pending(app)  # too soon: each waits a minute before its next try
+    waiting = send_pending(app)  # too soon: after two failures each waits two minutes
     assert "Sent 0, failed 0, still waiting 3." in waiting.output
-    clock["now"] += timedelta(minutes=1, seconds=1)
+    clock["now"] += timedelta(minutes=2, seconds=1)
     assert "Sent 3, failed 0, still waiting 0." in send_pending(app).output
+    assert monitor.invoke(args=["notify", "status", "--older-than", "15"]).exit_code == 0
     clock["now"] += timedelta(hours=2)
     assert "Sent 0, failed 0, still waiting 0." in send_pending(app).output
     references = sorted(row.reference for row in rows(app))

@@ -79,7 +79,9 @@ def worker_command(interval):
 
 
 @notify_cli.command("status")
-def status_command():
+@click.option("--older-than", "older_than", type=click.IntRange(min=1), metavar="MINUTES",
+              help="Exit 1 if a notification has waited longer than this (for monitoring).")
+def status_command(older_than):
     """How many notifications wait, by channel, and the last error."""
     session = db.session()
     rows = session.execute(
@@ -94,3 +96,9 @@ def status_command():
             .order_by(Notification.id.desc()).limit(1))
         click.echo(f"{channel}: {count} waiting, oldest from {oldest.isoformat()}, "
                    f"up to {tries} tries; last error: {last or '-'}")
+    stale = [oldest for _, _, oldest, _ in rows
+             if older_than and now() - oldest > timedelta(minutes=older_than)]
+    if stale:
+        click.echo(f"A notification has waited more than {older_than} minutes: the team may "
+                   "not be hearing of new referrals.", err=True)
+        sys.exit(1)
