@@ -81,10 +81,14 @@ def test_a_visitor_part_way_through_and_a_stranger_get_the_same_page_and_no_cook
     resident, stranger = app.test_client(), app.test_client()
     Walker(resident).walk("/ask", ASK_BY_PHONE[:3])  # a draft, and its session cookie
     assert resident.get_cookie("session") is not None
-    seen = resident.get("/")
-    fresh = stranger.get("/")
-    assert seen.get_data() == fresh.get_data()
-    assert not fresh.headers.getlist("Set-Cookie")
+    with resident.session_transaction() as session:  # and a message waiting for them
+        session["_flashes"] = [("message", "Your answers were cleared")]
+    for path in ("/", "/cy/safety-online", "/campaigns/", "/recognising-abuse"):
+        seen, fresh = resident.get(path), stranger.get(path)
+        assert seen.status_code == fresh.status_code == 200
+        assert seen.get_data() == fresh.get_data(), path
+        assert b"Your answers were cleared" not in seen.get_data()
+        assert not fresh.headers.getlist("Set-Cookie")
 
 
 def test_pages_with_a_form_are_never_kept(app):
