@@ -58,8 +58,11 @@ def shared(render: Callable[[], str], vary: Hashable = None) -> bytes:
     """The page at this address, rendered by ``render`` only if this worker
     has not already rendered it today for this version of the content.
 
-    ``vary`` is whatever else the page depends on (a browser family). A view
-    calls this only once it knows the page exists: errors are never kept.
+    ``vary`` is whatever else the page depends on (a browser family). The
+    key is taken before ``render`` runs, and ``render`` must read the content
+    itself: then a page is never kept under a newer content version (or day)
+    than the one it shows, and a change is never hidden. An error raised in
+    ``render`` (a 404) propagates and nothing is kept.
     """
     library = current_app.extensions.get("content")
     version = library.snapshot().version if library else 0

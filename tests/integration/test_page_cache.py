@@ -114,3 +114,25 @@ def test_the_cache_keeps_only_the_most_recent_pages():
     assert len(cache) == 3
     assert cache.get(4, lambda: "again") == b"page 4"
     assert cache.get(0, lambda: "again") == b"again"  # the oldest went first
+
+
+def test_a_change_that_lands_during_a_render_is_never_hidden(web, monkeypatch):
+    """The library rescans at most once a second; if that happens between
+    looking a page up and keeping it, the old text must not be kept under
+    the new version (it would then stay until midnight)."""
+    app, root = web
+    library = app.extensions["content"]
+    path = root / "pages" / "clares-law.en.md"
+    found = library.find
+    edits = []
+
+    def find_then_edit(*args):
+        doc = found(*args)
+        if not edits:  # the comms team saves a fix just after this lookup
+            edits.append(path.write_text(path.read_text().replace("ask the police", "ask us")))
+        return doc
+
+    monkeypatch.setattr(library, "find", find_then_edit)
+    client = app.test_client()
+    client.get("/clares-law")
+    assert "You can ask us" in client.get("/clares-law").get_data(as_text=True)

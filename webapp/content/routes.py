@@ -77,19 +77,25 @@ def campaigns():
         for doc in library().listing("campaigns", current_language(), today())]))
 
 
+def document_page(kind: str, slug: str) -> bytes:
+    """A page or campaign, kept once rendered. The file is looked up inside
+    the render, after the cache key (with the content version) is taken: a
+    page is never kept under a newer version than the text it shows. A 404
+    is raised there too, and so never kept."""
+    def render():
+        doc = library().find(kind, slug, current_language())
+        if doc is None or not doc.live(today()):
+            abort(404)
+        return render_template("content/document.html", doc=shown(doc), kind=kind)
+
+    return pages.shared(render)
+
+
 @localised_route(bp, "/campaigns/<slug:slug>")
 def campaign(slug):
-    doc = library().find("campaigns", slug, current_language())
-    if doc is None or not doc.live(today()):
-        abort(404)
-    return pages.shared(lambda: render_template("content/document.html", doc=shown(doc),
-                                                kind="campaigns"))
+    return document_page("campaigns", slug)
 
 
 @localised_route(bp, "/<slug:slug>")
 def page(slug):
-    doc = library().find("pages", slug, current_language())
-    if doc is None or not doc.live(today()):
-        abort(404)
-    return pages.shared(lambda: render_template("content/document.html", doc=shown(doc),
-                                                kind="pages"))
+    return document_page("pages", slug)
