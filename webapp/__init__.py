@@ -11,6 +11,7 @@ from webapp.settings import load_settings, secret_key
 
 MAX_REQUEST_BYTES = 64 * 1024  # a whole referral is a few kilobytes
 ROLES = ("public", "staff", "all")
+ENVIRONMENTS = ("production", "demo")
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -27,6 +28,8 @@ def create_app(config: dict | None = None) -> Flask:
     # Configuration: the environment and the instance file, read now, not at import.
     env = os.environ
     app.config["QD_ENV"] = config.pop("QD_ENV", None) or env.get("QD_ENV", "demo")
+    if app.config["QD_ENV"] not in ENVIRONMENTS:  # "prod" or "" must not quietly mean demo
+        raise ValueError(f"QD_ENV must be production or demo, not {app.config['QD_ENV']!r}")
     # public: the resident site only, never the private key; staff: the queue,
     # with the private key; all: both, for the demo (see docs/deploy.md).
     app.config["QD_ROLE"] = config.pop("QD_ROLE", None) or env.get("QD_ROLE", "all")

@@ -34,3 +34,11 @@ def test_a_public_instance_loads_without_reaching_its_database(tmp_path):
         "DATABASE_URL": "postgresql://nobody@127.0.0.1:9/none"})
     assert loaded.returncode == 0, loaded.stderr
     assert loaded.stdout.split() == ["production", "public"]
+
+
+def test_a_misspelt_environment_is_refused_not_taken_for_the_demo(tmp_path):
+    for value in ("prod", "", "Production"):
+        refused = load({"QD_INSTANCE_PATH": str(tmp_path), "QD_ENV": value})
+        assert refused.returncode != 0, value
+        assert "QD_ENV must be production or demo" in refused.stderr, value
+    assert not (tmp_path / "secret_key").exists()
