@@ -4,7 +4,10 @@ retired only once nothing stored needs it, and a stale public key noticed."""
 import os
 import re
 import stat
+import threading
+import time
 from datetime import timedelta
+from pathlib import Path
 
 from nacl.public import PrivateKey
 
@@ -84,7 +87,7 @@ def test_something_sealed_for_a_key_not_held_is_reported_not_shown(site, clock, 
     [reference] = references(site, officer, clock)
     page = officer.get(f"/staff/referral/{reference}")
     assert page.status_code == 500
-    assert "opens with none of the 1 private keys" in caplog.text
+    assert "sealed opens with none of the 1 private keys held here" in caplog.text
 
 
 def test_key_files_with_several_keys(tmp_path):
@@ -105,3 +108,53 @@ def test_key_files_with_several_keys(tmp_path):
         assert f"{path}:5 is not a valid private key" in str(problem)
     else:
         raise AssertionError("a bad line must be refused")
+
+
+def test_a_rewritten_key_file_keeps_its_owner_group_and_mode_and_its_link(tmp_path):
+    secrets_dir = tmp_path / "mounted"
+    sealing.generate_keypair(secrets_dir)
+    real = secrets_dir / "referral_key"
+    os.chmod(real, 0o644)  # too wide: a rewrite narrows it to 0640, never widens
+    link = tmp_path / "referral_key"
+    link.symlink_to(real)
+    before = os.stat(real)
+    sealing.rotate(link)
+    assert link.is_symlink() and link.resolve() == real
+    after = os.stat(real)
+    assert (after.st_uid, after.st_gid) == (before.st_uid, before.st_gid)
+    assert stat.S_IMODE(after.st_mode) == 0o640
+    assert len(sealing.load_keyring(tmp_path, {"QD_PRIVATE_KEY_FILE": str(link)}).keys) == 2
+    assert not list(secrets_dir.glob("*.partial"))
+
+
+def test_a_rotate_while_a_retire_is_counting_is_never_undone(site, clock, monkeypatch):
+    """retire scans every sealed thing; a rotate meanwhile waits for it, and
+    its new key is still in the file afterwards."""
+    from webapp.referrals import cli
+
+    refer(site)
+    path = os.path.join(site.instance_path, "referral_key")
+    sealing.rotate(Path(path))
+    site.extensions["referral_public_key"] = sealing.load_public_key(site.instance_path, {})
+    old = sealing.fingerprint(sealing.load_keyring(site.instance_path, {}).keys[1])
+    counting, rotated = threading.Event(), []
+
+    def slow_count(keyring):
+        counting.set()
+        time.sleep(0.5)  # the rotate below runs now, and must wait
+        return [0] * len(keyring.keys), 0
+
+    monkeypatch.setattr(cli, "count_by_key", slow_count)
+    rotating = threading.Thread(target=lambda: counting.wait() and rotated.append(
+        sealing.rotate(Path(path))))
+    rotating.start()
+    result = keys(site, "retire", old)
+    rotating.join(timeout=10)
+    assert result.exit_code == 0, result.output
+    held = [sealing.fingerprint(k) for k in sealing.load_keyring(site.instance_path, {}).keys]
+    assert held[0] == sealing.fingerprint(rotated[0].current)  # the rotate's new key
+    assert old not in held and len(held) == 2
+
+
+def test_the_staff_side_reads_its_keys_when_it_starts(site):
+    assert isinstance(site.extensions["referral_private_key"], sealing.Keyring)

@@ -127,7 +127,10 @@ def rotate_command():
     refuse_on_public("rotate keys (the private key must never be on it)")
     path = key_file()
     keyring_or_fail()  # the file must be there and readable first
-    keyring = sealing.rotate(path)
+    try:
+        keyring = sealing.rotate(path)
+    except sealing.KeyProblem as problem:
+        raise click.ClickException(str(problem)) from None
     current = keyring.current.public_key
     click.echo(f"New current key {sealing.fingerprint(current)} written to {path}; "
                f"{len(keyring.keys) - 1} older key(s) kept to open older referrals.")
@@ -166,20 +169,30 @@ def status_command():
 def retire_command(fingerprint):
     """Remove an old key from the key file, once nothing stored needs it."""
     refuse_on_public("retire keys")
-    keyring = keyring_or_fail()
-    names = [sealing.fingerprint(key) for key in keyring.keys]
-    if fingerprint not in names:
-        raise click.ClickException(f"No key {fingerprint} in {key_file()} "
-                                   f"(there are: {', '.join(names)})")
-    index = names.index(fingerprint)
-    if index == 0:
-        raise click.ClickException("That is the current key: rotate first, then retire the old one")
-    still = count_by_key(keyring)[0][index]
-    if still:
+    if fingerprint == sealing.fingerprint(current_app.extensions["referral_public_key"]):
         raise click.ClickException(
-            f"Key {fingerprint} still opens {still} stored item(s). Keep it until the "
-            "retention purge has removed them (flask --app webapp referrals purge).")
-    sealing.write_keyring(key_file(), sealing.Keyring(
-        [key for key in keyring.keys if key is not keyring.keys[index]]))
+            f"This instance's QD_PUBLIC_KEY is {fingerprint}: set the new public key "
+            "everywhere first (flask --app webapp keys status)")
+    # Under the lock, reading the file afresh: a rotate meanwhile is never undone.
+    with sealing.key_file_lock(key_file()):
+        keyring = keyring_or_fail()
+        names = [sealing.fingerprint(key) for key in keyring.keys]
+        if fingerprint not in names:
+            raise click.ClickException(f"No key {fingerprint} in {key_file()} "
+                                       f"(there are: {', '.join(names)})")
+        index = names.index(fingerprint)
+        if index == 0:
+            raise click.ClickException(
+                "That is the current key: rotate first, then retire the old one")
+        still = count_by_key(keyring)[0][index]
+        if still:
+            raise click.ClickException(
+                f"Key {fingerprint} still opens {still} stored item(s). Keep it until the "
+                "retention purge has removed them (flask --app webapp referrals purge).")
+        try:
+            sealing.write_keyring(key_file(), sealing.Keyring(
+                [key for key in keyring.keys if key is not keyring.keys[index]]))
+        except sealing.KeyProblem as problem:
+            raise click.ClickException(str(problem)) from None
     click.echo(f"Retired key {fingerprint}; {len(keyring.keys) - 1} key(s) left. "
                "Destroy any other copy of it (backups of the key file) as your policy says.")

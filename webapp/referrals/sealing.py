@@ -17,9 +17,12 @@ draft, and the cookie alone holds no answer.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
 import json
 import os
+import stat
 from base64 import urlsafe_b64decode, urlsafe_b64encode
 from pathlib import Path
 
@@ -144,8 +147,12 @@ def load_keyring(folder: str | os.PathLike, environ: dict[str, str]) -> Keyring:
     if not path.exists():
         raise KeyProblem(f"No private key at {path}: referrals can only be opened where it is "
                         "(set QD_PRIVATE_KEY_FILE)")
+    try:
+        text = path.read_text()
+    except OSError as exc:  # most often: rotated by another user, see write_keyring
+        raise KeyProblem(f"{path} cannot be read by this user: {exc.strerror}") from None
     keys = []
-    for number, line in enumerate(path.read_text().splitlines(), start=1):
+    for number, line in enumerate(text.splitlines(), start=1):
         line = line.strip()
         if not line or line.startswith("#"):
             continue
@@ -162,25 +169,61 @@ KEY_FILE_HEADER = ("# Quiet Door private keys, one per line. The first is the cu
                    "# the others open what was sealed before a rotation. Keep this file secret.\n")
 
 
+@contextlib.contextmanager
+def key_file_lock(path: Path):
+    """Only one change to the key file at a time (rotate, retire), on this
+    machine: each reads the file again once it holds the lock."""
+    real = path.resolve()
+    fd = os.open(real.with_name(real.name + ".lock"), os.O_WRONLY | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # and the lock goes with it
+
+
 def write_keyring(path: Path, keyring: Keyring) -> None:
-    """Replace the key file whole (owner-only), so that a crash or a reader
-    never meets half a file."""
-    partial = path.with_name(path.name + ".partial")
+    """Replace the key file whole, so that a crash or a reader never meets
+    half a file. The new file keeps the old one's owner and group (the
+    service's user must still read it after ``sudo flask keys rotate``) and
+    its mode, never wider than 0640; a symlinked file (a mounted secret) is
+    written where the link points."""
+    real = path.resolve()
+    before = os.stat(real) if real.exists() else None
+    partial = real.with_name(real.name + ".partial")
     partial.unlink(missing_ok=True)
     fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as handle:
-        handle.write(KEY_FILE_HEADER + "".join(encode_key(k) + "\n" for k in keyring.keys))
-        handle.flush()
-        os.fsync(handle.fileno())
-    partial.replace(path)
+    try:
+        with os.fdopen(fd, "w") as handle:
+            if before is not None:
+                try:
+                    os.fchown(handle.fileno(), before.st_uid, before.st_gid)
+                except PermissionError:
+                    raise KeyProblem(
+                        f"{real} belongs to another user: run this as that user (or root), "
+                        "or the service could no longer read its keys") from None
+                os.fchmod(handle.fileno(), stat.S_IMODE(before.st_mode) & 0o640)
+            handle.write(KEY_FILE_HEADER + "".join(encode_key(k) + "\n" for k in keyring.keys))
+            handle.flush()
+            os.fsync(handle.fileno())
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    partial.replace(real)
+    folder = os.open(real.parent, os.O_RDONLY)
+    try:
+        os.fsync(folder)  # the rename itself survives a crash
+    finally:
+        os.close(folder)
 
 
 def rotate(path: Path) -> Keyring:
     """A new current key in front of the ones already in ``path``; the public
     key file beside it is replaced too. The old keys stay, to open old referrals."""
-    old = load_keyring(path.parent, {"QD_PRIVATE_KEY_FILE": str(path)})
-    keyring = Keyring([PrivateKey.generate(), *old.keys])
-    write_keyring(path, keyring)
+    with key_file_lock(path):
+        old = load_keyring(path.parent, {"QD_PRIVATE_KEY_FILE": str(path)})
+        keyring = Keyring([PrivateKey.generate(), *old.keys])
+        write_keyring(path, keyring)
     public = path.with_name(PUBLIC_KEY_FILE + ".partial")
     public.write_text(encode_key(keyring.current.public_key) + "\n")
     public.replace(path.with_name(PUBLIC_KEY_FILE))

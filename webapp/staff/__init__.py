@@ -53,8 +53,17 @@ from webapp.staff import api, case, routes  # noqa: E402, F401  (routes attach t
 
 
 def init_app(app) -> None:
+    import contextlib
+    import os
+
+    from webapp.referrals import sealing
     from webapp.staff import cli
 
+    # Now, so that gunicorn's workers (recycled ones too) share the master's
+    # keys; else when first needed, as `keys generate` runs before there is one.
+    with contextlib.suppress(sealing.KeyProblem):
+        app.extensions["referral_private_key"] = sealing.load_keyring(
+            app.instance_path, os.environ)
     app.register_blueprint(bp)
     app.cli.add_command(cli.staff_cli)
     app.cli.add_command(cli.audit_cli)

@@ -21,10 +21,9 @@ from sqlalchemy import select
 from webapp import db
 from webapp.clock import now
 from webapp.limits import limiter
-from webapp.referrals import sealing
 from webapp.referrals.models import Referral
 from webapp.staff import audit, bp
-from webapp.staff.case import private_key
+from webapp.staff.case import unsealed
 from webapp.staff.models import ApiToken
 
 PAGE_DEFAULT, PAGE_MAX = 50, 200
@@ -102,8 +101,7 @@ def api_referrals():
         query.where(Referral.id > after, Referral.received_at <= now() - SETTLE)
         .order_by(Referral.id).limit(limit + 1)).all()
     more, referrals = len(referrals) > limit, referrals[:limit]
-    key = private_key()
-    records = [as_record(r, sealing.unseal(key, r.sealed)) for r in referrals]
+    records = [as_record(r, unsealed(r.sealed)) for r in referrals]
     session = db.session()
     token.last_used_at = now()
     audit.record_many(session, f"api:{token.name}", "referral.api_read",

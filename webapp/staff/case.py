@@ -34,7 +34,9 @@ MIN_REASON = 10  # characters: "urgent" is not a reason
 
 
 def private_key() -> sealing.Keyring:
-    """The private keys (read once per process: restart after ``keys rotate``)."""
+    """The private keys: read when the app is made (so every gunicorn worker,
+    recycled ones too, has the master's), else when first needed. Restart
+    after ``keys rotate``."""
     keys = current_app.extensions.get("referral_private_key")
     if keys is None:
         keys = sealing.load_keyring(current_app.instance_path, os.environ)
@@ -55,12 +57,17 @@ def find(reference: str) -> Referral:
 
 
 def opened(found: Referral) -> dict:
+    return unsealed(found.sealed)
+
+
+def unsealed(sealed: bytes) -> dict:
+    """A referral, note or reason opened; a 500 if no key held here opens it."""
     try:
-        return sealing.unseal(private_key(), found.sealed)
+        return sealing.unseal(private_key(), sealed)
     except CryptoError:
         # Sealed for a key this instance does not hold: a public instance still
         # on a retired key, or a key line removed by hand. Say so, never what.
-        log.error("a referral opens with none of the %d private keys held here; "
+        log.error("something sealed opens with none of the %d private keys held here; "
                   "run: flask --app webapp keys status", len(private_key().keys))
         abort(500)
 
@@ -111,15 +118,14 @@ def show(found: Referral, attempt_form=None, note_form=None, close_form=None,
     attempts = attempts_of(found)
     failed = casework.failed_count(attempt.outcome for attempt in attempts)
     officers = dict(db.session().execute(select(StaffUser.id, StaffUser.email)).all())
-    key = private_key()
     notes = [{"at": note.at, "by": officers.get(note.officer_id),
-              "text": sealing.unseal(key, note.sealed)["text"]}
+              "text": unsealed(note.sealed)["text"]}
              for note in db.session().scalars(select(Note).where(
                  Note.referral_id == found.id).order_by(Note.at, Note.id))]
     attempt_rows = [{
         "at": attempt.at, "by": officers.get(attempt.officer_id), "method": attempt.method,
         "outcome": attempt.outcome, "override": [r for r in attempt.override.split(",") if r],
-        "reason": sealing.unseal(key, attempt.sealed_reason)["text"]
+        "reason": unsealed(attempt.sealed_reason)["text"]
         if attempt.sealed_reason else None,
     } for attempt in attempts]
     moment = now()
