@@ -83,6 +83,8 @@ def test_something_sealed_for_a_key_not_held_is_reported_not_shown(site, clock, 
     assert status.exit_code == 1
     assert "1 sealed item(s) open with none of these keys" in status.output
     assert "(NOT the current key: set QD_PUBLIC_KEY)" in status.output
+    exported = site.test_cli_runner().invoke(args=["referrals", "export"])
+    assert exported.exit_code == 1 and "1 referral(s) open with none of the keys" in exported.output
     officer = site.test_client()
     [reference] = references(site, officer, clock)
     page = officer.get(f"/staff/referral/{reference}")

@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import AppGroup
+from nacl.exceptions import CryptoError
 
 from webapp import clock, db
 from webapp.referrals import retention, sealing, store
@@ -29,12 +30,13 @@ def refuse_on_public(what: str) -> None:
 def export_command():
     """Print every referral as one JSON line, opened with the private key."""
     refuse_on_public("open referrals")
-    try:
-        private_key = sealing.load_keyring(current_app.instance_path, os.environ)
-    except sealing.KeyProblem as problem:
-        raise click.ClickException(str(problem)) from None
+    keyring, unopened = keyring_or_fail(), []
     for referral in store.all_referrals(db.session()):
-        opened = sealing.unseal(private_key, referral.sealed)
+        try:
+            opened = sealing.unseal(keyring, referral.sealed)
+        except CryptoError:
+            unopened.append(referral.reference)
+            continue
         record = {
             "reference": referral.reference,
             "kind": referral.kind,
@@ -50,6 +52,10 @@ def export_command():
             "answers": opened["answers"],
         }
         sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+    if unopened:
+        raise click.ClickException(
+            f"{len(unopened)} referral(s) open with none of the keys held here and were "
+            f"left out: {', '.join(unopened)} (see flask --app webapp keys status)")
 
 
 @referrals_cli.command("purge")
