@@ -14,6 +14,7 @@ from html.parser import HTMLParser
 import pytest
 
 from webapp import create_app, db
+from webapp.referrals import sealing
 
 LANGUAGES = ("en", "cy", "pl", "ro", "pa", "ur", "pt", "es", "ar", "bn", "gu", "it")
 
@@ -238,3 +239,25 @@ def site(make_app, clock, database_url):
     db.upgrade(app.extensions["db_engine"])
     add_officer(app, OFFICER, clock)
     return app
+
+
+@pytest.fixture
+def keys(tmp_path):
+    """A key pair made as docs/deploy.md says: on the staff side only."""
+    folder = tmp_path / "staff-keys"
+    public_key = sealing.encode_key(sealing.generate_keypair(str(folder)))
+    return {"public": public_key, "private_file": str(folder / sealing.PRIVATE_KEY_FILE)}
+
+
+@pytest.fixture
+def instances(make_app, tmp_path, keys, monkeypatch, database_url, clock):
+    """A public and a staff instance on one database, as in production
+    (tests/integration/test_roles.py)."""
+    monkeypatch.setenv("QD_PUBLIC_KEY", keys["public"])
+    public = make_app(database_url, QD_ROLE="public",
+                      INSTANCE_PATH=str(tmp_path / "public-instance"))
+    monkeypatch.setenv("QD_PRIVATE_KEY_FILE", keys["private_file"])
+    staff = make_app(database_url, QD_ROLE="staff", CLOCK=lambda: clock["now"],
+                     INSTANCE_PATH=str(tmp_path / "staff-instance"))
+    db.upgrade(staff.extensions["db_engine"])
+    return public, staff

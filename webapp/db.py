@@ -17,6 +17,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 from sqlalchemy import DateTime, Engine, create_engine, event, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, scoped_session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -151,3 +152,49 @@ db_cli = AppGroup("db", help="Create and migrate the database.")
 def upgrade_command():
     upgrade(engine())
     click.echo("Database is up to date.")
+
+
+# What the public instance may do, and nothing more: keep drafts, add a
+# referral and its notifications. Reading ``id`` is only for INSERT ...
+# RETURNING. A public server taken over can then read no referral's details,
+# change or delete none, and never sees a staff account or the audit log.
+PUBLIC_GRANTS = (
+    "GRANT SELECT, INSERT, UPDATE, DELETE ON draft TO {role}",
+    "GRANT INSERT, SELECT (id) ON referral TO {role}",
+    "GRANT INSERT, SELECT (id) ON notification TO {role}",
+    "GRANT USAGE ON SEQUENCE {referral_seq}, {notification_seq} TO {role}",
+)
+
+
+def grant_public(engine: Engine, role: str) -> list[str]:
+    """Give ``role`` (an existing PostgreSQL role) exactly what a public
+    instance needs, after taking away anything it had; the statements run."""
+    if engine.dialect.name != "postgresql":
+        raise click.ClickException("Roles are PostgreSQL's: SQLite has no users to limit")
+    quote = engine.dialect.identifier_preparer.quote
+    statements = [
+        f"REVOKE ALL ON ALL TABLES IN SCHEMA public FROM {quote(role)}",
+        f"REVOKE ALL ON ALL SEQUENCES IN SCHEMA public FROM {quote(role)}",
+    ]
+    with engine.begin() as connection:
+        sequences = {
+            f"{table}_seq": connection.scalar(
+                text("SELECT pg_get_serial_sequence(:table, 'id')"), {"table": table})
+            for table in ("referral", "notification")}
+        statements += [grant.format(role=quote(role), **sequences) for grant in PUBLIC_GRANTS]
+        for statement in statements:
+            connection.execute(text(statement))
+    return statements
+
+
+@db_cli.command("grant-public")
+@click.argument("role")
+def grant_public_command(role):
+    """Limit ROLE, the public instance's database user, to what it needs."""
+    try:
+        statements = grant_public(engine(), role)
+    except DBAPIError as problem:  # most often: no such role yet
+        raise click.ClickException(str(problem.orig).strip()) from None
+    for statement in statements:
+        click.echo(statement + ";")
+    click.echo(f"{role} can now keep drafts and add referrals, and read none.")

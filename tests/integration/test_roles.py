@@ -12,27 +12,6 @@ from webapp import db
 from webapp.referrals import sealing
 
 
-@pytest.fixture
-def keys(tmp_path):
-    """A key pair made as docs/deploy.md says: on the staff side only."""
-    folder = tmp_path / "staff-keys"
-    public_key = sealing.encode_key(sealing.generate_keypair(str(folder)))
-    return {"public": public_key, "private_file": str(folder / sealing.PRIVATE_KEY_FILE)}
-
-
-@pytest.fixture
-def instances(make_app, tmp_path, keys, monkeypatch, database_url, clock):
-    """A public and a staff instance on one database, as in production."""
-    monkeypatch.setenv("QD_PUBLIC_KEY", keys["public"])
-    public = make_app(database_url, QD_ROLE="public",
-                      INSTANCE_PATH=str(tmp_path / "public-instance"))
-    monkeypatch.setenv("QD_PRIVATE_KEY_FILE", keys["private_file"])
-    staff = make_app(database_url, QD_ROLE="staff", CLOCK=lambda: clock["now"],
-                     INSTANCE_PATH=str(tmp_path / "staff-instance"))
-    db.upgrade(staff.extensions["db_engine"])
-    return public, staff
-
-
 def test_each_role_answers_404_for_the_others_routes(instances):
     public, staff = instances
     for path in ("/staff/login", "/staff/", "/staff/api/referrals"):

@@ -1,0 +1,68 @@
+"""The public instance's own PostgreSQL user (flask db grant-public): it
+keeps drafts and adds referrals, and can read, change or delete nothing
+else, so a public server taken over exposes and loses nothing stored."""
+
+import uuid
+
+import pytest
+
+from tests.conftest import ASK_BY_PHONE, Walker
+from tests.staff import OFFICER, REFERENCE_LINK, add_officer, sign_in
+
+psycopg = pytest.importorskip("psycopg")
+
+
+@pytest.fixture
+def public_user(database_url):
+    if not database_url.startswith("postgresql"):
+        pytest.skip("database users are PostgreSQL's; SQLite has none")
+    admin = database_url.replace("postgresql+psycopg://", "postgresql://")
+    name = "qd_public_" + uuid.uuid4().hex[:8]
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f"CREATE ROLE {name} LOGIN")
+    yield name, admin.replace("postgres@", f"{name}@", 1)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f"DROP OWNED BY {name}")  # its grants in this database
+        conn.execute(f"DROP ROLE {name}")
+
+
+def test_the_public_user_adds_referrals_and_reads_none(instances, public_user, make_app,
+                                                        clock, monkeypatch, tmp_path):
+    _, staff = instances
+    name, public_url = public_user
+    granted = staff.test_cli_runner().invoke(args=["db", "grant-public", name])
+    assert granted.exit_code == 0, granted.output
+    monkeypatch.setenv("NOTIFY_CHANNELS", "email,webhook")  # notifications are added too
+    public = make_app(public_url, QD_ROLE="public", INSTANCE_PATH=str(tmp_path / "limited"))
+
+    resident = Walker(public.test_client())
+    resident.walk("/ask", ASK_BY_PHONE)
+    sent = resident.answer("/ask/check", follow=True)
+    assert sent.status_code == 200 and "Your reference is" in sent.get_data(as_text=True)
+
+    add_officer(staff, OFFICER, clock)
+    officer = staff.test_client()
+    sign_in(staff, officer, clock)
+    assert len(REFERENCE_LINK.findall(officer.get("/staff/").get_data(as_text=True))) == 1
+
+    with psycopg.connect(public_url, autocommit=True) as conn:
+        for statement in ("SELECT reference FROM referral", "SELECT sealed FROM referral",
+                          "UPDATE referral SET status = 'closed'", "DELETE FROM referral",
+                          "SELECT * FROM staff_user", "SELECT * FROM audit_entry",
+                          "SELECT * FROM notification", "DELETE FROM notification",
+                          "SELECT * FROM contact_attempt", "SELECT * FROM api_token"):
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                conn.execute(statement)
+
+
+def test_grant_public_names_a_missing_role(site):
+    if not site.config["DATABASE_URL"].startswith("postgresql"):
+        pytest.skip("database users are PostgreSQL's; SQLite has none")
+    result = site.test_cli_runner().invoke(args=["db", "grant-public", "no_such_role_qd"])
+    assert result.exit_code == 1 and 'role "no_such_role_qd" does not exist' in result.output
+
+
+def test_grant_public_refuses_sqlite(app):
+    result = app.test_cli_runner().invoke(args=["db", "grant-public", "anyone"])
+    assert result.exit_code == 1 and "SQLite has no users" in result.output
+
