@@ -16,6 +16,7 @@ the run (every resident comes from 127.0.0.1). Traffic stays on loopback.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import http.cookiejar
 import os
 import re
@@ -68,19 +69,26 @@ class Resident:
         return self.answer(f"{prefix}/check", {}).endswith(f"{prefix}/sent")
 
 
-def postgres_database(admin_url: str):
+@contextlib.contextmanager
+def bench_database(kind: str, postgres_url: str | None, folder: Path):
+    """A database URL for one run: SQLite in ``folder``, or a PostgreSQL
+    database made for the run and dropped after it."""
+    if kind == "sqlite":
+        yield f"sqlite:///{folder / 'bench.sqlite3'}"
+        return
+    if not postgres_url:
+        sys.exit("PostgreSQL: set TEST_POSTGRES_URL or give --postgres-url")
     import psycopg
 
-    admin_url = admin_url.replace("postgresql+psycopg://", "postgresql://")
+    admin_url = postgres_url.replace("postgresql+psycopg://", "postgresql://")
     name = "qd_bench_" + uuid.uuid4().hex[:10]
     with psycopg.connect(admin_url, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
-
-    def drop():
+    try:
+        yield admin_url.rpartition("/")[0] + "/" + name
+    finally:
         with psycopg.connect(admin_url, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-    return admin_url.rpartition("/")[0] + "/" + name, drop
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -98,17 +106,10 @@ def main() -> int:
     args = parser.parse_args()
 
     folder = Path(tempfile.mkdtemp(prefix="qd-bench-"))
-    drop = None
-    if args.db == "postgresql":
-        if not args.postgres_url:
-            sys.exit("PostgreSQL: set TEST_POSTGRES_URL or give --postgres-url")
-        database_url, drop = postgres_database(args.postgres_url)
-    else:
-        database_url = f"sqlite:///{folder / 'bench.sqlite3'}"
-    env = {"QD_INSTANCE_PATH": str(folder), "DATABASE_URL": database_url,
-           "SECRET_KEY": uuid.uuid4().hex * 2, "RATELIMIT_ENABLED": "false"}
-    flask("db", "upgrade", env=env)
-    try:
+    with bench_database(args.db, args.postgres_url, folder) as database_url:
+        env = {"QD_INSTANCE_PATH": str(folder), "DATABASE_URL": database_url,
+               "SECRET_KEY": uuid.uuid4().hex * 2, "RATELIMIT_ENABLED": "false"}
+        flask("db", "upgrade", env=env)
         with gunicorn(env, workers=args.workers) as (base, _server):
             latencies: list[float] = []
             journeys: list[float] = []
@@ -155,9 +156,6 @@ def main() -> int:
             unique = connection.execute(
                 text("SELECT count(DISTINCT reference) FROM referral")).scalar()
         engine.dispose()
-    finally:
-        if drop:
-            drop()
 
     print(f"database            {args.db} ({args.workers} gunicorn workers, "
           f"{args.residents} concurrent residents)")

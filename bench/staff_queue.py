@@ -32,7 +32,7 @@ import pyotp
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.referrals import postgres_database  # noqa: E402
+from bench.referrals import bench_database  # noqa: E402
 from tests.staff import OFFICER, PASSWORD, form_token  # noqa: E402
 from webapp import create_app, db  # noqa: E402
 from webapp.referrals.models import Referral  # noqa: E402
@@ -118,40 +118,30 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=100)
     args = parser.parse_args()
 
-    drop = None
-    with tempfile.TemporaryDirectory() as folder:
-        if args.db == "postgresql":
-            if not args.postgres_url:
-                sys.exit("PostgreSQL: set TEST_POSTGRES_URL or give --postgres-url")
-            database_url, drop = postgres_database(args.postgres_url)
-        else:
-            database_url = f"sqlite:///{folder}/bench.sqlite3"
-        try:
-            app = create_app({"INSTANCE_PATH": folder, "DATABASE_URL": database_url,
-                              "SECRET_KEY": "bench", "RATELIMIT_ENABLED": False,
-                              "STAFF_IDLE_MINUTES": 120})
-            db.upgrade(app.extensions["db_engine"])
-            started = time.perf_counter()
-            references = fill(app, args.referrals)
-            print(f"{args.referrals} open referrals on {args.db}, made in "
-                  f"{time.perf_counter() - started:.1f} s")
-            client = app.test_client()
-            sign_in(app, client)
-            last = -(-args.referrals // 100)
-            times, page = timed(client, ["/staff/"] * args.requests)
-            report("queue, first page", times)
-            report("queue, overdue filter", timed(client, ["/staff/overdue"] * args.requests)[0])
-            report(f"queue, last page ({last})",
-                   timed(client, [f"/staff/?page={last}"] * args.requests)[0])
-            sample = random.Random(1).sample(references, args.requests)
-            report("referral page (unsealed, audited)",
-                   timed(client, [f"/staff/referral/{r}" for r in sample])[0])
-            print(f"queue page size: {len(page) / 1024:.1f} KB, "
-                  f"{len(gzip.compress(page)) / 1024:.1f} KB gzipped (100 rows a page)")
-            app.extensions["db_engine"].dispose()
-        finally:
-            if drop:
-                drop()
+    with (tempfile.TemporaryDirectory() as folder,
+          bench_database(args.db, args.postgres_url, Path(folder)) as database_url):
+        app = create_app({"INSTANCE_PATH": folder, "DATABASE_URL": database_url,
+                          "SECRET_KEY": "bench", "RATELIMIT_ENABLED": False,
+                          "STAFF_IDLE_MINUTES": 120})
+        db.upgrade(app.extensions["db_engine"])
+        started = time.perf_counter()
+        references = fill(app, args.referrals)
+        print(f"{args.referrals} open referrals on {args.db}, made in "
+              f"{time.perf_counter() - started:.1f} s")
+        client = app.test_client()
+        sign_in(app, client)
+        last = -(-args.referrals // 100)
+        times, page = timed(client, ["/staff/"] * args.requests)
+        report("queue, first page", times)
+        report("queue, overdue filter", timed(client, ["/staff/overdue"] * args.requests)[0])
+        report(f"queue, last page ({last})",
+               timed(client, [f"/staff/?page={last}"] * args.requests)[0])
+        sample = random.Random(1).sample(references, args.requests)
+        report("referral page (unsealed, audited)",
+               timed(client, [f"/staff/referral/{r}" for r in sample])[0])
+        print(f"queue page size: {len(page) / 1024:.1f} KB, "
+              f"{len(gzip.compress(page)) / 1024:.1f} KB gzipped (100 rows a page)")
+        app.extensions["db_engine"].dispose()
 
 
 if __name__ == "__main__":
