@@ -35,7 +35,6 @@ def init_app(app, role: str = "all") -> None:
     seal notes with it). Only ``all`` in the demo makes a key pair by itself: a
     ``public`` instance must be given the public key, and never holds the
     private one."""
-    import logging
     import os
 
     from webapp.referrals import cli, sealing
@@ -46,8 +45,6 @@ def init_app(app, role: str = "all") -> None:
     else:
         public_key = demo_public_key(app.instance_path, os.environ)
     app.extensions["referral_public_key"] = public_key
-    # Which key new referrals are sealed for: to check a key rotation by.
-    logging.getLogger(__name__).info("sealing for key %s", sealing.fingerprint(public_key))
     if role in ("public", "all"):
         # The forms check their own CSRF token, so that a stale one re-shows the
         # page with what was typed instead of an error page that loses it.
