@@ -22,8 +22,12 @@ def create_app(config: dict | None = None) -> Flask:
     """
     config = dict(config or {})
     instance_path = config.pop("INSTANCE_PATH", None) or os.environ.get("QD_INSTANCE_PATH")
-    app = Flask(__name__, instance_relative_config=True, instance_path=instance_path,
-                static_folder=str(Path(__file__).resolve().parent.parent / "static"))
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        instance_path=instance_path,
+        static_folder=str(Path(__file__).resolve().parent.parent / "static"),
+    )
 
     # Configuration: the environment and the instance file, read now, not at import.
     env = os.environ
@@ -34,8 +38,9 @@ def create_app(config: dict | None = None) -> Flask:
     # with the private key; all: both, for the demo (see docs/deploy.md).
     app.config["QD_ROLE"] = config.pop("QD_ROLE", None) or env.get("QD_ROLE", "all")
     if app.config["QD_ROLE"] not in ROLES:
-        raise ValueError(f"QD_ROLE must be one of {', '.join(ROLES)}, "
-                         f"not {app.config['QD_ROLE']!r}")
+        raise ValueError(
+            f"QD_ROLE must be one of {', '.join(ROLES)}, not {app.config['QD_ROLE']!r}"
+        )
     app.config["SITE"] = load_settings(app.instance_path, env, config.pop("SITE", None))
     app.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
     app.config["MAX_FORM_MEMORY_SIZE"] = MAX_REQUEST_BYTES

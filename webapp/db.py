@@ -179,8 +179,10 @@ def grant_public(engine: Engine, role: str) -> list[str]:
     with engine.begin() as connection:
         sequences = {
             f"{table}_seq": connection.scalar(
-                text("SELECT pg_get_serial_sequence(:table, 'id')"), {"table": table})
-            for table in ("referral", "notification")}
+                text("SELECT pg_get_serial_sequence(:table, 'id')"), {"table": table}
+            )
+            for table in ("referral", "notification")
+        }
         statements += [grant.format(role=quote(role), **sequences) for grant in PUBLIC_GRANTS]
         for statement in statements:
             connection.execute(text(statement))

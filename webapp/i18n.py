@@ -81,13 +81,15 @@ def language_links() -> list[dict]:
     links = []
     for code in current_app.config["SITE"].languages:
         args["lang_code"] = code
-        links.append({
-            "code": code,
-            "name": native_name(code),
-            "dir": direction(code),
-            "url": url_for(endpoint, **args),
-            "current": code == current,
-        })
+        links.append(
+            {
+                "code": code,
+                "name": native_name(code),
+                "dir": direction(code),
+                "url": url_for(endpoint, **args),
+                "current": code == current,
+            }
+        )
     return links
 
 
@@ -99,8 +101,11 @@ def init_app(app: Flask) -> None:
             f"Languages enabled but not translated: {', '.join(missing)} "
             f"(no catalogue in {TRANSLATIONS_DIR})"
         )
-    converter = type("EnabledLanguages", (LanguageConverter,),
-                     {"codes": tuple(c for c in enabled if c != DEFAULT)})
+    converter = type(
+        "EnabledLanguages",
+        (LanguageConverter,),
+        {"codes": tuple(c for c in enabled if c != DEFAULT)},
+    )
     app.url_map.converters["lang"] = converter
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS_DIR))
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT)

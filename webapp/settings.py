@@ -29,10 +29,27 @@ NATIONS = {"england": "ENG", "wales": "WLS", "scotland": "SCT", "northern-irelan
 # that opens leaves our page showing in the browser behind it. These hosts are
 # claimed by phone apps (universal links / Android app links).
 APP_OPENING_HOSTS = (
-    "youtube.com", "youtu.be", "facebook.com", "instagram.com", "twitter.com", "x.com",
-    "tiktok.com", "reddit.com", "amazon.co.uk", "amazon.com", "netflix.com", "spotify.com",
-    "bbc.co.uk", "bbc.com", "maps.google.com", "pinterest.com", "linkedin.com", "ebay.co.uk",
-    "whatsapp.com", "snapchat.com", "wikipedia.org",
+    "youtube.com",
+    "youtu.be",
+    "facebook.com",
+    "instagram.com",
+    "twitter.com",
+    "x.com",
+    "tiktok.com",
+    "reddit.com",
+    "amazon.co.uk",
+    "amazon.com",
+    "netflix.com",
+    "spotify.com",
+    "bbc.co.uk",
+    "bbc.com",
+    "maps.google.com",
+    "pinterest.com",
+    "linkedin.com",
+    "ebay.co.uk",
+    "whatsapp.com",
+    "snapchat.com",
+    "wikipedia.org",
 )
 
 
@@ -49,14 +66,27 @@ class Settings:
     helpline_name: str = "National Domestic Abuse Helpline"
     helpline_phone: str = "0808 2000 247"
     office_hours: dict[str, tuple[time, time] | None] = field(
-        default_factory=lambda: dict.fromkeys(DAYS[:5], (time(9), time(17)))
-        | dict.fromkeys(DAYS[5:])
+        default_factory=lambda: (
+            dict.fromkeys(DAYS[:5], (time(9), time(17))) | dict.fromkeys(DAYS[5:])
+        )
     )
     bank_holiday_nation: str = "england"
     exit_url: str = "https://www.google.co.uk/"
     # English, Welsh, then the 2021 census's most spoken main languages after English.
-    languages: tuple[str, ...] = ("en", "cy", "pl", "ro", "pa", "ur", "pt", "es", "ar", "bn",
-                                  "gu", "it")
+    languages: tuple[str, ...] = (
+        "en",
+        "cy",
+        "pl",
+        "ro",
+        "pa",
+        "ur",
+        "pt",
+        "es",
+        "ar",
+        "bn",
+        "gu",
+        "it",
+    )
     neutral_titles: bool = False
     neutral_title: str = "Home"
     retention_days: int = 365
@@ -107,8 +137,14 @@ def load_settings(
 
 def _validate(raw: dict) -> Settings:
     values = dict(raw)
-    for name in ("organisation_name", "team_name", "team_phone", "helpline_name",
-                 "helpline_phone", "neutral_title"):
+    for name in (
+        "organisation_name",
+        "team_name",
+        "team_phone",
+        "helpline_name",
+        "helpline_phone",
+        "neutral_title",
+    ):
         if name in values and not str(values[name]).strip():
             raise SettingsError(f"{name} must not be empty")
 
@@ -133,7 +169,7 @@ def _validate(raw: dict) -> Settings:
         if isinstance(langs, str):
             langs = [code.strip() for code in langs.split(",") if code.strip()]
         if not langs or langs[0] != "en":
-            raise SettingsError("languages must be a list that starts with \"en\"")
+            raise SettingsError('languages must be a list that starts with "en"')
         values["languages"] = tuple(dict.fromkeys(langs))
 
     if isinstance(values.get("neutral_titles"), str):
@@ -149,9 +185,11 @@ def _validate(raw: dict) -> Settings:
         if not 1 <= values["promise_hours"] <= 72:
             raise SettingsError("promise_hours must be between 1 and 72")
 
-    for name, low, high, unit in (("retention_days", 1, 36500, "days"),
-                                  ("attempts_before_alternative", 1, 20, "attempts"),
-                                  ("warn_hours_before_due", 0, 24, "hours")):
+    for name, low, high, unit in (
+        ("retention_days", 1, 36500, "days"),
+        ("attempts_before_alternative", 1, 20, "attempts"),
+        ("warn_hours_before_due", 0, 24, "hours"),
+    ):
         if name in values:
             values[name] = whole_number(name, values[name], low, high, unit)
 
@@ -187,7 +225,7 @@ def check_exit_url(url: str) -> str:
 def parse_office_hours(table: dict) -> dict[str, tuple[time, time] | None]:
     """``{"monday": "09:00-17:00", "saturday": "closed"}``; days left out are closed."""
     if not isinstance(table, dict):
-        raise SettingsError("office_hours must be a table of days, like monday = \"09:00-17:00\"")
+        raise SettingsError('office_hours must be a table of days, like monday = "09:00-17:00"')
     unknown = sorted(set(table) - set(DAYS))
     if unknown:
         raise SettingsError(f"office_hours: unknown day(s) {', '.join(unknown)}")
@@ -199,7 +237,7 @@ def parse_office_hours(table: dict) -> dict[str, tuple[time, time] | None]:
             continue
         match = re.fullmatch(r"(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})", text)
         if not match:
-            raise SettingsError(f"office_hours.{day} must look like \"09:00-17:00\" or \"closed\"")
+            raise SettingsError(f'office_hours.{day} must look like "09:00-17:00" or "closed"')
         h1, m1, h2, m2 = map(int, match.groups())
         try:
             start, end = time(h1, m1), time(h2, m2)

@@ -49,8 +49,10 @@ def check(root: Path, languages: tuple[str, ...], today) -> tuple[list[str], lis
             documents[(kind, doc.slug, doc.lang)] = (doc, name)
     for (kind, slug, lang), (doc, name) in sorted(documents.items()):
         if lang not in languages:
-            warnings.append(f"{name}:1: {lang} is not one of the site's languages "
-                            f"({', '.join(languages)}); nobody will see this file")
+            warnings.append(
+                f"{name}:1: {lang} is not one of the site's languages "
+                f"({', '.join(languages)}); nobody will see this file"
+            )
         if (kind, slug, "en") not in documents:
             errors.append(f"{name}:1: there is no English {slug}.en.md beside it")
         for line, link in doc.links:
@@ -60,16 +62,21 @@ def check(root: Path, languages: tuple[str, ...], today) -> tuple[list[str], lis
         if kind == "pages":
             taken = own_route(slug)
             if taken:
-                errors.append(f"{name}:1: /{slug} is the site's own page ({taken}); "
-                              "choose another name")
+                errors.append(
+                    f"{name}:1: /{slug} is the site's own page ({taken}); choose another name"
+                )
         if doc.review_by and doc.review_by < today:
-            warnings.append(f"{name}:1: review_by {doc.review_by} has passed: check it is "
-                            "still right, then move the date on")
+            warnings.append(
+                f"{name}:1: review_by {doc.review_by} has passed: check it is "
+                "still right, then move the date on"
+            )
         if lang == "en":
             for other in languages:
                 if (kind, slug, other) not in documents:
-                    warnings.append(f"{name}:1: no {other} translation "
-                                    f"({slug}.{other}.md); {other} readers see English")
+                    warnings.append(
+                        f"{name}:1: no {other} translation "
+                        f"({slug}.{other}.md); {other} readers see English"
+                    )
         else:
             english = documents.get((kind, slug, "en"))
             if english and dates(english[0]) != dates(doc):

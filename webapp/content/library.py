@@ -30,8 +30,13 @@ log = logging.getLogger(__name__)
 KINDS = ("pages", "campaigns")
 NAME = re.compile(r"(?P<slug>[a-z0-9][a-z0-9-]{2,79})\.(?P<lang>[a-z]{2,3})\.md")
 FIELDS = {
-    "title": str, "summary": str, "publish_from": date, "publish_until": date,
-    "banner": str, "order": int, "review_by": date,
+    "title": str,
+    "summary": str,
+    "publish_from": date,
+    "publish_until": date,
+    "banner": str,
+    "order": int,
+    "review_by": date,
 }
 REQUIRED = {"pages": ("title", "summary"), "campaigns": ("title", "summary", "publish_from")}
 ONE_LINE = ("title", "banner")
@@ -63,8 +68,9 @@ class Document:
 
     def live(self, today: date) -> bool:
         """From the start of ``publish_from`` to the end of ``publish_until``."""
-        return ((self.publish_from is None or self.publish_from <= today)
-                and (self.publish_until is None or today <= self.publish_until))
+        return (self.publish_from is None or self.publish_from <= today) and (
+            self.publish_until is None or today <= self.publish_until
+        )
 
 
 def split_front_matter(text: str) -> tuple[dict, str, int]:
@@ -79,17 +85,23 @@ def split_front_matter(text: str) -> tuple[dict, str, int]:
     try:
         matter = yaml.safe_load("\n".join(lines[1:end])) or {}
     except (ValueError, TypeError):  # a date that does not exist: 2026-11-31
-        raise ContentError(2, "the front matter holds a value that cannot be read, such as "
-                              "a date that does not exist") from None
+        raise ContentError(
+            2,
+            "the front matter holds a value that cannot be read, such as "
+            "a date that does not exist",
+        ) from None
     except yaml.YAMLError as problem:
         mark = getattr(problem, "problem_mark", None)
         line = mark.line + 2 if mark is not None else 1
-        raise ContentError(line, f"the front matter is not valid YAML ({problem.problem})"
-                           if hasattr(problem, "problem") else "the front matter is not valid YAML"
-                           ) from None
+        raise ContentError(
+            line,
+            f"the front matter is not valid YAML ({problem.problem})"
+            if hasattr(problem, "problem")
+            else "the front matter is not valid YAML",
+        ) from None
     if not isinstance(matter, dict):
         raise ContentError(2, "the front matter must be fields like `title: ...`")
-    return matter, "\n".join(lines[end + 1:]), end + 2
+    return matter, "\n".join(lines[end + 1 :]), end + 2
 
 
 def of_type(value, wanted: type) -> bool:
@@ -110,8 +122,11 @@ def field_line(text: str, name: str) -> int:
 def parse(path: Path, kind: str) -> Document:
     match = NAME.fullmatch(path.name)
     if match is None:
-        raise ContentError(1, "the file name must be SLUG.LANG.md, like clares-law.en.md "
-                              "(lower-case letters, digits and hyphens)")
+        raise ContentError(
+            1,
+            "the file name must be SLUG.LANG.md, like clares-law.en.md "
+            "(lower-case letters, digits and hyphens)",
+        )
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
@@ -121,8 +136,9 @@ def parse(path: Path, kind: str) -> Document:
     values = {}
     for name, value in matter.items():
         if name not in FIELDS:
-            raise ContentError(field_line(text, str(name)),
-                               f"unknown field {name!r} (known: {', '.join(FIELDS)})")
+            raise ContentError(
+                field_line(text, str(name)), f"unknown field {name!r} (known: {', '.join(FIELDS)})"
+            )
         wanted = FIELDS[name]
         if wanted is str and isinstance(value, str):
             value = value.strip()
@@ -139,8 +155,10 @@ def parse(path: Path, kind: str) -> Document:
             raise ContentError(2, f"{name} is missing")
     start, end = values.get("publish_from"), values.get("publish_until")
     if start and end and end < start:
-        raise ContentError(field_line(text, "publish_until"),
-                           f"publish_until ({end}) is before publish_from ({start})")
+        raise ContentError(
+            field_line(text, "publish_until"),
+            f"publish_until ({end}) is before publish_from ({start})",
+        )
     if "banner" in values and kind != "campaigns":
         raise ContentError(field_line(text, "banner"), "only campaigns have a banner")
     rendered = render.markdown(body, body_line)
@@ -149,12 +167,20 @@ def parse(path: Path, kind: str) -> Document:
         raise ContentError(line, f"unsafe or unsupported HTML or link: {what}")
     unknown = sorted(set(render.PLACEHOLDER.findall(text)) - set(render.PLACEHOLDERS))
     if unknown:
-        raise ContentError(body_line, "unknown placeholder(s) "
-                           + ", ".join("{" + name + "}" for name in unknown)
-                           + f" (known: {', '.join('{' + p + '}' for p in render.PLACEHOLDERS)})")
+        raise ContentError(
+            body_line,
+            "unknown placeholder(s) "
+            + ", ".join("{" + name + "}" for name in unknown)
+            + f" (known: {', '.join('{' + p + '}' for p in render.PLACEHOLDERS)})",
+        )
     return Document(
-        kind=kind, slug=match["slug"], lang=match["lang"], path=path, html=rendered.html,
-        links=tuple(rendered.links), **values,
+        kind=kind,
+        slug=match["slug"],
+        lang=match["lang"],
+        path=path,
+        html=rendered.html,
+        links=tuple(rendered.links),
+        **values,
     )
 
 
@@ -168,8 +194,9 @@ class Snapshot:
 class Library:
     """Every document under ``root``, reparsed only when its file changes."""
 
-    def __init__(self, root: Path, interval: float = 1.0,
-                 clock: Callable[[], float] = time.monotonic):
+    def __init__(
+        self, root: Path, interval: float = 1.0, clock: Callable[[], float] = time.monotonic
+    ):
         self.root, self.interval, self.clock = Path(root), interval, clock
         self._seen: dict[Path, tuple[int, int]] = {}
         self._parsed: dict[Path, Document | ContentError] = {}
@@ -236,14 +263,21 @@ class Library:
         """One document per slug, live today, in ``lang`` where there is one."""
         documents = self.snapshot().documents
         slugs = sorted({slug for (k, slug, _) in documents if k == kind})
-        chosen = [documents.get((kind, slug, lang)) or documents.get((kind, slug, "en"))
-                  for slug in slugs]
+        chosen = [
+            documents.get((kind, slug, lang)) or documents.get((kind, slug, "en")) for slug in slugs
+        ]
         live = [doc for doc in chosen if doc is not None and doc.live(today)]
-        return sorted(live, key=lambda doc: (doc.order if doc.order is not None else 10_000,
-                                             -(doc.publish_from or date.min).toordinal(),
-                                             doc.slug))
+        return sorted(
+            live,
+            key=lambda doc: (
+                doc.order if doc.order is not None else 10_000,
+                -(doc.publish_from or date.min).toordinal(),
+                doc.slug,
+            ),
+        )
 
     def banners(self, lang: str, today: date) -> list[Document]:
         """Live campaigns with a banner in exactly this language."""
-        return [doc for doc in self.listing("campaigns", lang, today)
-                if doc.lang == lang and doc.banner]
+        return [
+            doc for doc in self.listing("campaigns", lang, today) if doc.lang == lang and doc.banner
+        ]

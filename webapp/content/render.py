@@ -17,8 +17,29 @@ from urllib.parse import urlsplit
 import nh3
 from markdown_it import MarkdownIt
 
-TAGS = {"h2", "h3", "h4", "p", "ul", "ol", "li", "a", "strong", "em", "blockquote", "br",
-        "hr", "code", "img", "table", "thead", "tbody", "tr", "th", "td"}
+TAGS = {
+    "h2",
+    "h3",
+    "h4",
+    "p",
+    "ul",
+    "ol",
+    "li",
+    "a",
+    "strong",
+    "em",
+    "blockquote",
+    "br",
+    "hr",
+    "code",
+    "img",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+}
 # No style attributes: the CSP allows no inline style (table alignment is lost).
 ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title"}}
 SCHEMES = {"https", "http", "mailto", "tel"}
@@ -61,9 +82,15 @@ def _keep_attribute(element: str, attribute: str, value: str) -> str | None:
 
 
 def sanitise(fragment: str) -> str:
-    return nh3.clean(fragment, tags=TAGS, attributes=ATTRIBUTES, url_schemes=SCHEMES,
-                     link_rel="noopener noreferrer", attribute_filter=_keep_attribute,
-                     strip_comments=True)
+    return nh3.clean(
+        fragment,
+        tags=TAGS,
+        attributes=ATTRIBUTES,
+        url_schemes=SCHEMES,
+        link_rel="noopener noreferrer",
+        attribute_filter=_keep_attribute,
+        strip_comments=True,
+    )
 
 
 def markdown(text: str, first_line: int = 1) -> Rendered:
@@ -102,8 +129,12 @@ def dial(html: str) -> str:
     """Phone numbers in the text become tap-to-call links (not inside a link)."""
     pieces = OUTSIDE_LINKS.split(html)
     for i in range(0, len(pieces), 2):  # the text between tags and links
-        pieces[i] = PHONE.sub(lambda m: '<a class="tel" href="tel:{}" dir="ltr">{}</a>'.format(
-            m.group(1).replace(" ", ""), m.group(1)), pieces[i])
+        pieces[i] = PHONE.sub(
+            lambda m: '<a class="tel" href="tel:{}" dir="ltr">{}</a>'.format(
+                m.group(1).replace(" ", ""), m.group(1)
+            ),
+            pieces[i],
+        )
     return "".join(pieces)
 
 
@@ -118,14 +149,20 @@ def _check_html(fragment: str, line: int, found: Rendered) -> None:
     for match in TAG.finditer(fragment):
         _closing, name, attributes = match.groups()
         addresses = ADDRESS.findall(attributes)
-        if (name.lower() not in TAGS or RISKY.search(attributes)
-                or any(link_problem(html_lib.unescape(value), name.lower() == "img")
-                       for _attr, value in addresses)):
+        if (
+            name.lower() not in TAGS
+            or RISKY.search(attributes)
+            or any(
+                link_problem(html_lib.unescape(value), name.lower() == "img")
+                for _attr, value in addresses
+            )
+        ):
             found.removed.append((line, match.group(0)[:60]))
 
 
 def fill(text: str, values: dict[str, str], escape: bool = True) -> str:
     """Put the landlord's own names and numbers in for ``{team}`` and friends."""
+
     def value(match: re.Match) -> str:
         name = match.group(1)
         if name not in values:
@@ -143,8 +180,9 @@ def fill(text: str, values: dict[str, str], escape: bool = True) -> str:
         return PLACEHOLDER.sub(value, text)
     # In HTML, only in the text between tags: never inside an attribute.
     pieces = re.split(r"(<[^>]*>)", text)
-    return "".join(piece if piece.startswith("<") else PLACEHOLDER.sub(value, piece)
-                   for piece in pieces)
+    return "".join(
+        piece if piece.startswith("<") else PLACEHOLDER.sub(value, piece) for piece in pieces
+    )
 
 
 def localise(html: str, lang: str, languages: tuple[str, ...]) -> str:

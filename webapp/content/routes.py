@@ -22,9 +22,13 @@ def library() -> Library:
 
 def placeholders() -> dict[str, str]:
     site = current_app.config["SITE"]
-    return {"organisation": site.organisation_name, "team": site.team_name,
-            "team_phone": site.team_phone, "helpline_name": site.helpline_name,
-            "helpline_phone": site.helpline_phone}
+    return {
+        "organisation": site.organisation_name,
+        "team": site.team_name,
+        "team_phone": site.team_phone,
+        "helpline_name": site.helpline_name,
+        "helpline_phone": site.helpline_phone,
+    }
 
 
 def shown(doc: Document, body: bool = True) -> dict:
@@ -32,20 +36,27 @@ def shown(doc: Document, body: bool = True) -> dict:
     the visitor's language, and whether it fell back to English. Lists need no
     ``body`` (the HTML), which is most of the work."""
     values, lang = placeholders(), current_language()
-    html = render.localise(render.fill(doc.html, values), lang,
-                           current_app.config["SITE"].languages) if body else ""
+    html = (
+        render.localise(render.fill(doc.html, values), lang, current_app.config["SITE"].languages)
+        if body
+        else ""
+    )
     return {
-        "slug": doc.slug, "lang": doc.lang, "fallback": doc.lang != lang,
+        "slug": doc.slug,
+        "lang": doc.lang,
+        "fallback": doc.lang != lang,
         "title": render.fill(doc.title, values, escape=False),
         "summary": render.fill(doc.summary, values, escape=False),
         "banner": render.fill(doc.banner, values, escape=False) if doc.banner else None,
         "html": html,
-        "publish_from": doc.publish_from, "publish_until": doc.publish_until,
+        "publish_from": doc.publish_from,
+        "publish_until": doc.publish_until,
     }
 
 
 def content_context() -> dict:
     """For every page: the information pages (footer) and today's banners."""
+
     def information():
         if "information_pages" in g:  # the home page and the footer both list them
             return g.information_pages
@@ -53,7 +64,8 @@ def content_context() -> dict:
             g.information_pages = [
                 shown(doc, body=False)
                 for doc in library().listing("pages", current_language(), today())
-                if doc.order is not None]
+                if doc.order is not None
+            ]
             return g.information_pages
         except Exception:  # an error page must still render, with the exit and 999
             log.exception("content listing failed")
@@ -61,8 +73,9 @@ def content_context() -> dict:
 
     def banners():
         try:
-            return [shown(doc, body=False)
-                    for doc in library().banners(current_language(), today())]
+            return [
+                shown(doc, body=False) for doc in library().banners(current_language(), today())
+            ]
         except Exception:
             log.exception("content banners failed")
             return []
@@ -72,9 +85,15 @@ def content_context() -> dict:
 
 @localised_route(bp, "/campaigns/")
 def campaigns():
-    return pages.shared(lambda: render_template("content/campaigns.html", campaigns=[
-        shown(doc, body=False)
-        for doc in library().listing("campaigns", current_language(), today())]))
+    return pages.shared(
+        lambda: render_template(
+            "content/campaigns.html",
+            campaigns=[
+                shown(doc, body=False)
+                for doc in library().listing("campaigns", current_language(), today())
+            ],
+        )
+    )
 
 
 def document_page(kind: str, slug: str) -> bytes:
@@ -82,6 +101,7 @@ def document_page(kind: str, slug: str) -> bytes:
     the render, after the cache key (with the content version) is taken: a
     page is never kept under a newer version than the text it shows. A 404
     is raised there too, and so never kept."""
+
     def render():
         doc = library().find(kind, slug, current_language())
         if doc is None or not doc.live(today()):

@@ -16,13 +16,21 @@ def init_app(app, role: str = "all") -> None:
     environ = {**os.environ, **app.config.get("NOTIFY_SETTINGS", {})}
     if role == "public":
         named = environ.get("NOTIFY_CHANNELS")
-        found = ([c.strip() for c in named.split(",") if c.strip()] if named is not None else
-                 [c for c, key in (("email", "SMTP_URL"), ("webhook", "NOTIFY_WEBHOOK_URL"))
-                  if environ.get(key)])
+        found = (
+            [c.strip() for c in named.split(",") if c.strip()]
+            if named is not None
+            else [
+                c
+                for c, key in (("email", "SMTP_URL"), ("webhook", "NOTIFY_WEBHOOK_URL"))
+                if environ.get(key)
+            ]
+        )
         unknown = set(found) - {"email", "webhook"}
         if unknown:
-            raise RuntimeError(f"Notifications: NOTIFY_CHANNELS has {', '.join(sorted(unknown))}; "
-                               "use email and/or webhook")
+            raise RuntimeError(
+                f"Notifications: NOTIFY_CHANNELS has {', '.join(sorted(unknown))}; "
+                "use email and/or webhook"
+            )
         app.extensions["notify_channels"] = tuple(found)
         return
     try:

@@ -29,8 +29,13 @@ def one_round() -> outbox.Outcome:
     senders = current_app.extensions["notify_senders"]
     session = db.session()
     outbox.queue_breach_warnings(
-        session, senders, now(), timedelta(hours=site.warn_hours_before_due),
-        site.office_hours, due_rules.bank_holidays(site.holidays_subdivision))
+        session,
+        senders,
+        now(),
+        timedelta(hours=site.warn_hours_before_due),
+        site.office_hours,
+        due_rules.bank_holidays(site.holidays_subdivision),
+    )
     return outbox.send_pending(session, senders, now)
 
 
@@ -40,11 +45,12 @@ def send_pending_command():
 
     Exits 1 when something failed to send: it stays waiting for the next try."""
     if not current_app.extensions["notify_senders"]:
-        click.echo("No channel is configured (set SMTP_URL and NOTIFY_EMAIL_TO, "
-                   "or NOTIFY_WEBHOOK_URL and NOTIFY_WEBHOOK_SECRET).")
+        click.echo(
+            "No channel is configured (set SMTP_URL and NOTIFY_EMAIL_TO, "
+            "or NOTIFY_WEBHOOK_URL and NOTIFY_WEBHOOK_SECRET)."
+        )
     outcome = one_round()
-    click.echo(f"Sent {outcome.sent}, failed {outcome.failed}, "
-               f"still waiting {outcome.waiting}.")
+    click.echo(f"Sent {outcome.sent}, failed {outcome.failed}, still waiting {outcome.waiting}.")
     db.session().remove()
     sys.exit(1 if outcome.failed else 0)
 
@@ -55,15 +61,21 @@ def worker_command(interval):
     """Send what waits, every INTERVAL seconds, until stopped (SIGTERM or Ctrl-C)."""
     stopping = []
     signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
-    click.echo(f"Notification worker: every {interval} s, channels: "
-               f"{', '.join(current_app.extensions['notify_senders']) or 'none'}")
+    click.echo(
+        f"Notification worker: every {interval} s, channels: "
+        f"{', '.join(current_app.extensions['notify_senders']) or 'none'}"
+    )
     try:
         while not stopping:
             try:
                 outcome = one_round()
                 if outcome.sent or outcome.failed:
-                    log.info("notifications: sent %s, failed %s, waiting %s",
-                             outcome.sent, outcome.failed, outcome.waiting)
+                    log.info(
+                        "notifications: sent %s, failed %s, waiting %s",
+                        outcome.sent,
+                        outcome.failed,
+                        outcome.waiting,
+                    )
             except Exception:  # the database away for a moment: try again next round
                 log.exception("notification round failed")
                 db.session().rollback()
@@ -79,26 +91,48 @@ def worker_command(interval):
 
 
 @notify_cli.command("status")
-@click.option("--older-than", "older_than", type=click.IntRange(min=1), metavar="MINUTES",
-              help="Exit 1 if a notification has waited longer than this (for monitoring).")
+@click.option(
+    "--older-than",
+    "older_than",
+    type=click.IntRange(min=1),
+    metavar="MINUTES",
+    help="Exit 1 if a notification has waited longer than this (for monitoring).",
+)
 def status_command(older_than):
     """How many notifications wait, by channel, and the last error."""
     session = db.session()
     rows = session.execute(
-        select(Notification.channel, func.count(), func.min(Notification.created_at),
-               func.max(Notification.tries))
-        .where(Notification.sent_at.is_(None)).group_by(Notification.channel)).all()
+        select(
+            Notification.channel,
+            func.count(),
+            func.min(Notification.created_at),
+            func.max(Notification.tries),
+        )
+        .where(Notification.sent_at.is_(None))
+        .group_by(Notification.channel)
+    ).all()
     if not rows:
         click.echo("Nothing waiting.")
     for channel, count, oldest, tries in rows:
-        last = session.scalar(select(Notification.last_error).where(
-            Notification.channel == channel, Notification.sent_at.is_(None))
-            .order_by(Notification.id.desc()).limit(1))
-        click.echo(f"{channel}: {count} waiting, oldest from {oldest.isoformat()}, "
-                   f"up to {tries} tries; last error: {last or '-'}")
-    stale = [oldest for _, _, oldest, _ in rows
-             if older_than and now() - oldest > timedelta(minutes=older_than)]
+        last = session.scalar(
+            select(Notification.last_error)
+            .where(Notification.channel == channel, Notification.sent_at.is_(None))
+            .order_by(Notification.id.desc())
+            .limit(1)
+        )
+        click.echo(
+            f"{channel}: {count} waiting, oldest from {oldest.isoformat()}, "
+            f"up to {tries} tries; last error: {last or '-'}"
+        )
+    stale = [
+        oldest
+        for _, _, oldest, _ in rows
+        if older_than and now() - oldest > timedelta(minutes=older_than)
+    ]
     if stale:
-        click.echo(f"A notification has waited more than {older_than} minutes: the team may "
-                   "not be hearing of new referrals.", err=True)
+        click.echo(
+            f"A notification has waited more than {older_than} minutes: the team may "
+            "not be hearing of new referrals.",
+            err=True,
+        )
         sys.exit(1)

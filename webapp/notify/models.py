@@ -19,8 +19,9 @@ class Notification(Base):
     personal details ever go into a notification."""
 
     __tablename__ = "notification"
-    __table_args__ = (UniqueConstraint("channel", "event", "reference",
-                                       name="uq_notification_once"),)
+    __table_args__ = (
+        UniqueConstraint("channel", "event", "reference", name="uq_notification_once"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     channel: Mapped[str] = mapped_column(String(16))
@@ -35,10 +36,25 @@ class Notification(Base):
     last_error: Mapped[str] = mapped_column(String(200), default="")
 
 
-def enqueue(session: Session, channels: Iterable[str], event: str, reference: str,
-            due_at: datetime, now: datetime) -> None:
+def enqueue(
+    session: Session,
+    channels: Iterable[str],
+    event: str,
+    reference: str,
+    due_at: datetime,
+    now: datetime,
+) -> None:
     """Add one row per channel to the session (the caller commits)."""
     for channel in channels:
-        session.add(Notification(channel=channel, event=event, reference=reference,
-                                 due_at=due_at, created_at=now, tries=0, next_try_at=now,
-                                 last_error=""))
+        session.add(
+            Notification(
+                channel=channel,
+                event=event,
+                reference=reference,
+                due_at=due_at,
+                created_at=now,
+                tries=0,
+                next_try_at=now,
+                last_error="",
+            )
+        )

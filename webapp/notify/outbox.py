@@ -39,12 +39,15 @@ def backoff(tries: int) -> timedelta:
 
 # Office hours: breach warnings reach people at work, not at midnight.
 
+
 def office_span(day: date, office_hours, is_holiday) -> tuple[datetime, datetime] | None:
     hours = due_rules.working_hours(day, office_hours, is_holiday)
     if hours is None:
         return None
-    return (datetime.combine(day, hours[0], due_rules.LONDON),
-            datetime.combine(day, hours[1], due_rules.LONDON))
+    return (
+        datetime.combine(day, hours[0], due_rules.LONDON),
+        datetime.combine(day, hours[1], due_rules.LONDON),
+    )
 
 
 def in_office_hours(moment: datetime, office_hours, is_holiday) -> bool:
@@ -52,8 +55,9 @@ def in_office_hours(moment: datetime, office_hours, is_holiday) -> bool:
     return span is not None and span[0] <= moment < span[1]
 
 
-def warning_time(received: datetime, due: datetime, lead: timedelta, office_hours,
-                 is_holiday) -> datetime:
+def warning_time(
+    received: datetime, due: datetime, lead: timedelta, office_hours, is_holiday
+) -> datetime:
     """When the team should hear that a referral is about to breach.
 
     ``lead`` before it is due, if that falls in office hours; otherwise the
@@ -79,8 +83,14 @@ def warning_time(received: datetime, due: datetime, lead: timedelta, office_hour
     return target
 
 
-def queue_breach_warnings(session: Session, channels: Iterable[str], now: datetime,
-                          lead: timedelta, office_hours, is_holiday) -> int:
+def queue_breach_warnings(
+    session: Session,
+    channels: Iterable[str],
+    now: datetime,
+    lead: timedelta,
+    office_hours,
+    is_holiday,
+) -> int:
     """Add a warning for each open referral that nobody has tried to contact
     yet and whose warning time has come. Only in office hours. Returns how
     many referrals were warned about."""
@@ -88,13 +98,19 @@ def queue_breach_warnings(session: Session, channels: Iterable[str], now: dateti
     if not channels or not in_office_hours(now, office_hours, is_holiday):
         return 0
     untouched = ~exists().where(ContactAttempt.referral_id == Referral.id)
-    warned = exists().where(Notification.reference == Referral.reference,
-                            Notification.event == BREACH)
+    warned = exists().where(
+        Notification.reference == Referral.reference, Notification.event == BREACH
+    )
     rows = session.execute(
         select(Referral.reference, Referral.received_at, Referral.due_at)
-        .where(Referral.status == "open", Referral.due_at <= now + lead + timedelta(days=7),
-               untouched, ~warned)
-        .order_by(Referral.due_at)).all()
+        .where(
+            Referral.status == "open",
+            Referral.due_at <= now + lead + timedelta(days=7),
+            untouched,
+            ~warned,
+        )
+        .order_by(Referral.due_at)
+    ).all()
     count = 0
     for reference, received, due in rows:
         if warning_time(received, due, lead, office_hours, is_holiday) > now:
@@ -118,17 +134,23 @@ class Outcome:
 Sender = Callable[[Notification], None]  # raises on failure
 
 
-def send_pending(session: Session, senders: Mapping[str, Sender], now: Callable[[], datetime],
-                 batch: int = 200) -> Outcome:
+def send_pending(
+    session: Session, senders: Mapping[str, Sender], now: Callable[[], datetime], batch: int = 200
+) -> Outcome:
     """Send every row that is due for a try; each failure waits longer."""
     outcome = Outcome()
     moment = now()
     due = session.scalars(
-        select(Notification.id).where(
-            Notification.sent_at.is_(None), Notification.next_try_at <= moment,
+        select(Notification.id)
+        .where(
+            Notification.sent_at.is_(None),
+            Notification.next_try_at <= moment,
             Notification.channel.in_(list(senders)),
-            or_(Notification.claimed_until.is_(None), Notification.claimed_until < moment))
-        .order_by(Notification.id).limit(batch)).all()
+            or_(Notification.claimed_until.is_(None), Notification.claimed_until < moment),
+        )
+        .order_by(Notification.id)
+        .limit(batch)
+    ).all()
     for notification_id in due:
         if not claim(session, notification_id, now()):
             continue  # another worker has it, or has just failed it
@@ -143,18 +165,26 @@ def send_pending(session: Session, senders: Mapping[str, Sender], now: Callable[
             notification.last_error = describe(problem)
             session.commit()
             outcome.failed += 1
-            log.warning("notification %s by %s failed (try %s): %s", notification.id,
-                        notification.channel, notification.tries, notification.last_error)
+            log.warning(
+                "notification %s by %s failed (try %s): %s",
+                notification.id,
+                notification.channel,
+                notification.tries,
+                notification.last_error,
+            )
         else:
             notification.sent_at, notification.claimed_until = now(), None
             notification.tries += 1
             session.commit()
             outcome.sent += 1
-    outcome.waiting = len(session.scalars(select(Notification.id).where(
-        Notification.sent_at.is_(None))).all())
-    unknown = session.scalars(select(Notification.channel).where(
-        Notification.sent_at.is_(None), Notification.channel.not_in(list(senders)))
-        .distinct()).all()
+    outcome.waiting = len(
+        session.scalars(select(Notification.id).where(Notification.sent_at.is_(None))).all()
+    )
+    unknown = session.scalars(
+        select(Notification.channel)
+        .where(Notification.sent_at.is_(None), Notification.channel.not_in(list(senders)))
+        .distinct()
+    ).all()
     for channel in unknown:
         log.warning("notifications wait for channel %r, which is not configured", channel)
     return outcome
@@ -164,12 +194,16 @@ def claim(session: Session, notification_id: int, moment: datetime) -> bool:
     """Take a row for sending, or not: it must still be unsent, due (another
     worker may have failed it since we listed it) and not held by another."""
     claimed = session.execute(
-        update(Notification).where(
-            Notification.id == notification_id, Notification.sent_at.is_(None),
+        update(Notification)
+        .where(
+            Notification.id == notification_id,
+            Notification.sent_at.is_(None),
             Notification.next_try_at <= moment,
-            or_(Notification.claimed_until.is_(None), Notification.claimed_until < moment))
+            or_(Notification.claimed_until.is_(None), Notification.claimed_until < moment),
+        )
         .values(claimed_until=moment + CLAIM)
-        .execution_options(synchronize_session=False)).rowcount
+        .execution_options(synchronize_session=False)
+    ).rowcount
     session.commit()
     return claimed == 1
 

@@ -32,15 +32,19 @@ def wording(notification: Notification, team: str) -> tuple[str, str]:
     due = f"{local:%A} {local.day} {local:%B %H:%M}"  # "Tuesday 1 December 17:00"
     if notification.event == "new":
         subject = f"New referral {notification.reference}, due {due}"
-        body = (f"A new referral has arrived in the {team} queue.\n\n"
-                f"Reference: {notification.reference}\nDue by: {due} (UK time)\n\n"
-                "Open the staff queue to read it. This message holds no personal details "
-                "on purpose.\n")
+        body = (
+            f"A new referral has arrived in the {team} queue.\n\n"
+            f"Reference: {notification.reference}\nDue by: {due} (UK time)\n\n"
+            "Open the staff queue to read it. This message holds no personal details "
+            "on purpose.\n"
+        )
     else:
         subject = f"Referral {notification.reference} is about to breach: due {due}"
-        body = (f"No one has tried to contact the person behind referral "
-                f"{notification.reference} yet, and it is due by {due} (UK time).\n\n"
-                "Please pick it up in the staff queue now.\n")
+        body = (
+            f"No one has tried to contact the person behind referral "
+            f"{notification.reference} yet, and it is due by {due} (UK time).\n\n"
+            "Please pick it up in the staff queue now.\n"
+        )
     return subject, body
 
 
@@ -57,11 +61,11 @@ class Mail:
     def __post_init__(self):
         parts = urlsplit(self.url)
         if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
-            raise ConfigProblem("SMTP_URL must look like smtp://host:25 or "
-                                "smtps://user:password@host:465")
+            raise ConfigProblem(
+                "SMTP_URL must look like smtp://host:25 or smtps://user:password@host:465"
+            )
         if not self.to:
-            raise ConfigProblem("SMTP_URL is set but NOTIFY_EMAIL_TO is not: "
-                                "give the team mailbox")
+            raise ConfigProblem("SMTP_URL is set but NOTIFY_EMAIL_TO is not: give the team mailbox")
 
     def __call__(self, notification: Notification) -> None:
         subject, body = wording(notification, self.team)
@@ -73,14 +77,16 @@ class Mail:
         # other (ids repeat after a database is rebuilt; the creation time does not).
         domain = self.sender.rpartition("@")[2] or "localhost"
         made = f"{notification.created_at.timestamp():.6f}".replace(".", "")
-        message["Message-ID"] = (f"<quietdoor-{notification.reference}-{notification.event}-"
-                                 f"{made}@{domain}>")
+        message["Message-ID"] = (
+            f"<quietdoor-{notification.reference}-{notification.event}-{made}@{domain}>"
+        )
         message.set_content(body)
         parts = urlsplit(self.url)
         context = ssl.create_default_context()
         if parts.scheme == "smtps":
-            client = smtplib.SMTP_SSL(parts.hostname, parts.port or 465, timeout=TIMEOUT,
-                                      context=context)
+            client = smtplib.SMTP_SSL(
+                parts.hostname, parts.port or 465, timeout=TIMEOUT, context=context
+            )
         else:
             client = smtplib.SMTP(parts.hostname, parts.port or 25, timeout=TIMEOUT)
         with client:
@@ -92,8 +98,9 @@ class Mail:
                 elif parts.username:
                     # Never send the password in clear (someone in the middle can
                     # strip the STARTTLS offer): use smtps:// or a server with TLS.
-                    raise ConnectionError("the mail server offers no STARTTLS; "
-                                          "refusing to send the password in clear")
+                    raise ConnectionError(
+                        "the mail server offers no STARTTLS; refusing to send the password in clear"
+                    )
             if parts.username:
                 client.login(unquote(parts.username), unquote(parts.password or ""))
             client.send_message(message)
@@ -111,24 +118,33 @@ class Webhook:
         if urlsplit(self.url).scheme not in ("https", "http"):
             raise ConfigProblem("NOTIFY_WEBHOOK_URL must be an http(s) address")
         if len(self.secret) < 16:
-            raise ConfigProblem("NOTIFY_WEBHOOK_SECRET must be set, 16 characters or more, "
-                                "when NOTIFY_WEBHOOK_URL is")
+            raise ConfigProblem(
+                "NOTIFY_WEBHOOK_SECRET must be set, 16 characters or more, "
+                "when NOTIFY_WEBHOOK_URL is"
+            )
 
     def __call__(self, notification: Notification) -> None:
-        body = json.dumps({
-            "id": notification.id, "event": notification.event,
-            "reference": notification.reference,
-            "due_at": notification.due_at.isoformat(),
-            "created_at": notification.created_at.isoformat(),
-        }).encode()
+        body = json.dumps(
+            {
+                "id": notification.id,
+                "event": notification.event,
+                "reference": notification.reference,
+                "due_at": notification.due_at.isoformat(),
+                "created_at": notification.created_at.isoformat(),
+            }
+        ).encode()
         stamp = str(int(time.time()))
         request = urllib.request.Request(  # noqa: S310  (http(s) only, checked above)
-            self.url, data=body, method="POST", headers={
-            "Content-Type": "application/json",
-            "User-Agent": "QuietDoor-notify",
-            "X-QuietDoor-Timestamp": stamp,
-            "X-QuietDoor-Signature": "sha256=" + sign(self.secret, stamp, body),
-        })
+            self.url,
+            data=body,
+            method="POST",
+            headers={
+                "Content-Type": "application/json",
+                "User-Agent": "QuietDoor-notify",
+                "X-QuietDoor-Timestamp": stamp,
+                "X-QuietDoor-Signature": "sha256=" + sign(self.secret, stamp, body),
+            },
+        )
         with urllib.request.urlopen(request, timeout=TIMEOUT) as response:  # noqa: S310
             if not 200 <= response.status < 300:
                 raise OSError(f"webhook answered {response.status}")
@@ -143,9 +159,11 @@ def senders(environ, team: str) -> dict:
     found = {}
     if environ.get("SMTP_URL"):
         to = tuple(a.strip() for a in environ.get("NOTIFY_EMAIL_TO", "").split(",") if a.strip())
-        found["email"] = Mail(environ["SMTP_URL"], to,
-                              environ.get("NOTIFY_EMAIL_FROM") or "quietdoor@localhost", team)
+        found["email"] = Mail(
+            environ["SMTP_URL"], to, environ.get("NOTIFY_EMAIL_FROM") or "quietdoor@localhost", team
+        )
     if environ.get("NOTIFY_WEBHOOK_URL"):
-        found["webhook"] = Webhook(environ["NOTIFY_WEBHOOK_URL"],
-                                   environ.get("NOTIFY_WEBHOOK_SECRET", ""))
+        found["webhook"] = Webhook(
+            environ["NOTIFY_WEBHOOK_URL"], environ.get("NOTIFY_WEBHOOK_SECRET", "")
+        )
     return found

@@ -33,7 +33,10 @@ def office_hours_rows(hours: dict[str, tuple[time, time] | None]) -> list[dict[s
         if span is None:
             text = _("Closed")
         else:
-            text = _("%(start)s to %(end)s", start=format_time(span[0], "HH:mm"),
-                     end=format_time(span[1], "HH:mm"))
+            text = _(
+                "%(start)s to %(end)s",
+                start=format_time(span[0], "HH:mm"),
+                end=format_time(span[1], "HH:mm"),
+            )
         rows.append({"days": days, "hours": text})
     return rows

@@ -22,9 +22,12 @@ def home():
 @localised_route(bp, "/safety-online")
 def safety_online():
     mine = detect(request.headers.get("User-Agent"))
-    return pages.shared(lambda: render_template(
-        "public/safety_online.html", steps=STEPS, browsers=in_order(mine), detected=mine),
-        vary=mine)
+    return pages.shared(
+        lambda: render_template(
+            "public/safety_online.html", steps=STEPS, browsers=in_order(mine), detected=mine
+        ),
+        vary=mine,
+    )
 
 
 @bp.route("/exit", endpoint="exit")
@@ -43,5 +46,3 @@ def exit_site():
     response = redirect(current_app.config["SITE"].exit_url, code=303)
     response.headers["Clear-Site-Data"] = CLEAR_SITE_DATA
     return response
-
-

@@ -51,7 +51,8 @@ def init_app(app, role: str = "all") -> None:
         csrf.exempt(bp)
         app.register_blueprint(bp)
     else:  # the staff pages borrow the form macros, without any public route
-        app.register_blueprint(Blueprint("referral_templates", __name__,
-                                         template_folder="templates"))
+        app.register_blueprint(
+            Blueprint("referral_templates", __name__, template_folder="templates")
+        )
     app.cli.add_command(cli.referrals_cli)
     app.cli.add_command(cli.keys_cli)

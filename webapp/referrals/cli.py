@@ -23,7 +23,8 @@ def refuse_on_public(what: str) -> None:
     if current_app.config["QD_ROLE"] == "public":
         raise click.ClickException(
             f"This is a public instance (QD_ROLE=public): it cannot {what}. "
-            "Run this on the staff instance, which holds the private key.")
+            "Run this on the staff instance, which holds the private key."
+        )
 
 
 @referrals_cli.command("export")
@@ -55,7 +56,8 @@ def export_command():
     if unopened:
         raise click.ClickException(
             f"{len(unopened)} referral(s) open with none of the keys held here and were "
-            f"left out: {', '.join(unopened)} (see flask --app webapp keys status)")
+            f"left out: {', '.join(unopened)} (see flask --app webapp keys status)"
+        )
 
 
 @referrals_cli.command("purge")
@@ -75,8 +77,11 @@ def purge_command(days, dry_run):
 
 
 @keys_cli.command("generate")
-@click.option("--folder", type=click.Path(file_okay=False),
-              help="Where to write the pair (default: the instance folder).")
+@click.option(
+    "--folder",
+    type=click.Path(file_okay=False),
+    help="Where to write the pair (default: the instance folder).",
+)
 def generate_command(folder):
     """Make a new key pair. The private key goes only to the staff machine."""
     refuse_on_public("make a key pair (the private key must never be on it)")
@@ -85,10 +90,13 @@ def generate_command(folder):
         public_key = sealing.generate_keypair(folder)
     except FileExistsError:
         raise click.ClickException(
-            f"A private key already exists in {folder}; move it away first") from None
+            f"A private key already exists in {folder}; move it away first"
+        ) from None
     click.echo(f"Private key: {os.path.join(folder, sealing.PRIVATE_KEY_FILE)} (keep it secret)")
-    click.echo(f"Key {sealing.fingerprint(public_key)}. "
-               f"Public key (QD_PUBLIC_KEY): {sealing.encode_key(public_key)}")
+    click.echo(
+        f"Key {sealing.fingerprint(public_key)}. "
+        f"Public key (QD_PUBLIC_KEY): {sealing.encode_key(public_key)}"
+    )
 
 
 def key_file() -> Path:
@@ -114,8 +122,9 @@ def count_by_key(keyring: sealing.Keyring) -> tuple[list[int], int]:
     counts, unopened = [0] * len(keyring.keys), 0
     session = db.session()
     for column in (Referral.sealed, Note.sealed, ContactAttempt.sealed_reason):
-        for sealed in session.scalars(select(column).where(column.is_not(None))
-                                      .execution_options(yield_per=500)):
+        for sealed in session.scalars(
+            select(column).where(column.is_not(None)).execution_options(yield_per=500)
+        ):
             index = keyring.index_of(sealed)
             if index is None:
                 unopened += 1
@@ -138,11 +147,15 @@ def rotate_command():
     except sealing.KeyProblem as problem:
         raise click.ClickException(str(problem)) from None
     current = keyring.current.public_key
-    click.echo(f"New current key {sealing.fingerprint(current)} written to {path}; "
-               f"{len(keyring.keys) - 1} older key(s) kept to open older referrals.")
+    click.echo(
+        f"New current key {sealing.fingerprint(current)} written to {path}; "
+        f"{len(keyring.keys) - 1} older key(s) kept to open older referrals."
+    )
     click.echo(f"Public key (QD_PUBLIC_KEY): {sealing.encode_key(current)}")
-    click.echo("Next: set QD_PUBLIC_KEY to it on every instance, restart them (staff "
-               "first), then check with: flask --app webapp keys status")
+    click.echo(
+        "Next: set QD_PUBLIC_KEY to it on every instance, restart them (staff "
+        "first), then check with: flask --app webapp keys status"
+    )
 
 
 @keys_cli.command("status")
@@ -152,8 +165,10 @@ def status_command():
     instance: only which key it seals for."""
     sealing_with = sealing.fingerprint(current_app.extensions["referral_public_key"])
     if current_app.config["QD_ROLE"] == "public":
-        click.echo(f"This public instance seals new referrals for key {sealing_with} "
-                   "(compare with keys status on the staff instance).")
+        click.echo(
+            f"This public instance seals new referrals for key {sealing_with} "
+            "(compare with keys status on the staff instance)."
+        )
         return
     keyring = keyring_or_fail()
     counts, unopened = count_by_key(keyring)
@@ -161,12 +176,20 @@ def status_command():
     for index, (key, count) in enumerate(zip(keyring.keys, counts, strict=True)):
         state = "current" if index == 0 else "retired"
         click.echo(f"  {sealing.fingerprint(key)}  {state:<8} opens {count} sealed item(s)")
-    click.echo(f"This instance's QD_PUBLIC_KEY: {sealing_with}"
-               + (" (the current key)" if sealing_with == sealing.fingerprint(keyring.current)
-                  else " (NOT the current key: set QD_PUBLIC_KEY)"))
+    click.echo(
+        f"This instance's QD_PUBLIC_KEY: {sealing_with}"
+        + (
+            " (the current key)"
+            if sealing_with == sealing.fingerprint(keyring.current)
+            else " (NOT the current key: set QD_PUBLIC_KEY)"
+        )
+    )
     if unopened:
-        click.echo(f"{unopened} sealed item(s) open with none of these keys: a public "
-                   "instance may be sealing for a key that is not here.", err=True)
+        click.echo(
+            f"{unopened} sealed item(s) open with none of these keys: a public "
+            "instance may be sealing for a key that is not here.",
+            err=True,
+        )
         sys.exit(1)
 
 
@@ -178,27 +201,35 @@ def retire_command(fingerprint):
     if fingerprint == sealing.fingerprint(current_app.extensions["referral_public_key"]):
         raise click.ClickException(
             f"This instance's QD_PUBLIC_KEY is {fingerprint}: set the new public key "
-            "everywhere first (flask --app webapp keys status)")
+            "everywhere first (flask --app webapp keys status)"
+        )
     # Under the lock, reading the file afresh: a rotate meanwhile is never undone.
     with sealing.key_file_lock(key_file()):
         keyring = keyring_or_fail()
         names = [sealing.fingerprint(key) for key in keyring.keys]
         if fingerprint not in names:
-            raise click.ClickException(f"No key {fingerprint} in {key_file()} "
-                                       f"(there are: {', '.join(names)})")
+            raise click.ClickException(
+                f"No key {fingerprint} in {key_file()} (there are: {', '.join(names)})"
+            )
         index = names.index(fingerprint)
         if index == 0:
             raise click.ClickException(
-                "That is the current key: rotate first, then retire the old one")
+                "That is the current key: rotate first, then retire the old one"
+            )
         still = count_by_key(keyring)[0][index]
         if still:
             raise click.ClickException(
                 f"Key {fingerprint} still opens {still} stored item(s). Keep it until the "
-                "retention purge has removed them (flask --app webapp referrals purge).")
+                "retention purge has removed them (flask --app webapp referrals purge)."
+            )
         try:
-            sealing.write_keyring(key_file(), sealing.Keyring(
-                [key for key in keyring.keys if key is not keyring.keys[index]]))
+            sealing.write_keyring(
+                key_file(),
+                sealing.Keyring([key for key in keyring.keys if key is not keyring.keys[index]]),
+            )
         except sealing.KeyProblem as problem:
             raise click.ClickException(str(problem)) from None
-    click.echo(f"Retired key {fingerprint}; {len(keyring.keys) - 1} key(s) left. "
-               "Destroy any other copy of it (backups of the key file) as your policy says.")
+    click.echo(
+        f"Retired key {fingerprint}; {len(keyring.keys) - 1} key(s) left. "
+        "Destroy any other copy of it (backups of the key file) as your policy says."
+    )

@@ -63,8 +63,14 @@ def bank_holidays(subdivision: str) -> Callable[[date], bool]:
     return lambda day: day in calendar
 
 
-def promise(received: datetime, rule: str, office_hours: OfficeHours,
-            is_holiday: Callable[[date], bool], hours: int = 24, tz: ZoneInfo = LONDON) -> datetime:
+def promise(
+    received: datetime,
+    rule: str,
+    office_hours: OfficeHours,
+    is_holiday: Callable[[date], bool],
+    hours: int = 24,
+    tz: ZoneInfo = LONDON,
+) -> datetime:
     if rule == "24h":
         return received.astimezone(UTC) + timedelta(hours=hours)
     if rule != "same-working-day":
@@ -87,8 +93,9 @@ def working_hours(day: date, office_hours: OfficeHours, is_holiday) -> tuple[tim
     return office_hours.get(DAY_NAMES[day.weekday()])
 
 
-def concrete_windows(windows: Iterable[Window], first: date, last: date,
-                     tz: ZoneInfo = LONDON) -> list[tuple[datetime, datetime]]:
+def concrete_windows(
+    windows: Iterable[Window], first: date, last: date, tz: ZoneInfo = LONDON
+) -> list[tuple[datetime, datetime]]:
     """The weekly windows laid out on the calendar from ``first`` to ``last``."""
     weekly = list(windows)
     found = []
@@ -96,20 +103,29 @@ def concrete_windows(windows: Iterable[Window], first: date, last: date,
     while day <= last:
         for window in weekly:
             if window.weekday == day.weekday():
-                found.append((datetime.combine(day, window.start, tz).astimezone(UTC),
-                              datetime.combine(day, window.end, tz).astimezone(UTC)))
+                found.append(
+                    (
+                        datetime.combine(day, window.start, tz).astimezone(UTC),
+                        datetime.combine(day, window.end, tz).astimezone(UTC),
+                    )
+                )
         day += timedelta(days=1)
     return sorted(found)
 
 
-def due_time(received: datetime, promised: datetime, windows: Iterable[Window] | None,
-             tz: ZoneInfo = LONDON) -> Due:
+def due_time(
+    received: datetime, promised: datetime, windows: Iterable[Window] | None, tz: ZoneInfo = LONDON
+) -> Due:
     received, promised = received.astimezone(UTC), promised.astimezone(UTC)
     windows = list(windows or ())
     if not windows:
         return Due(promised, promised)
-    laid = concrete_windows(windows, received.astimezone(tz).date() - timedelta(days=1),
-                            promised.astimezone(tz).date() + timedelta(days=8), tz)
+    laid = concrete_windows(
+        windows,
+        received.astimezone(tz).date() - timedelta(days=1),
+        promised.astimezone(tz).date() + timedelta(days=8),
+        tz,
+    )
     laid = [(start, end) for start, end in laid if end - max(start, received) >= USABLE]
     for start, end in laid:
         if start <= promised and end - promised >= USABLE:

@@ -22,6 +22,7 @@ SHORT = 200
 LONG = 2000
 UK_REGIONS = {"GB", "GG", "JE", "IM"}
 
+
 def options(*pairs) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in pairs]
 
@@ -38,8 +39,12 @@ METHODS = options(
     ("none", _l("Do not contact me: I only want information")),
 )
 DAYS = options(
-    ("monday", _l("Monday")), ("tuesday", _l("Tuesday")), ("wednesday", _l("Wednesday")),
-    ("thursday", _l("Thursday")), ("friday", _l("Friday")), ("saturday", _l("Saturday")),
+    ("monday", _l("Monday")),
+    ("tuesday", _l("Tuesday")),
+    ("wednesday", _l("Wednesday")),
+    ("thursday", _l("Thursday")),
+    ("friday", _l("Friday")),
+    ("saturday", _l("Saturday")),
     ("sunday", _l("Sunday")),
 )
 BANDS = options(
@@ -57,9 +62,18 @@ HELP = options(
     ("talk", _l("Just talking it through")),
 )
 LANGUAGES = options(
-    ("en", "English"), ("cy", "Cymraeg"), ("pl", "Polski"), ("ro", "Română"),
-    ("pa", "ਪੰਜਾਬੀ"), ("ur", "اردو"), ("pt", "Português"), ("es", "Español"),
-    ("ar", "العربية"), ("bn", "বাংলা"), ("gu", "ગુજરાતી"), ("it", "Italiano"),
+    ("en", "English"),
+    ("cy", "Cymraeg"),
+    ("pl", "Polski"),
+    ("ro", "Română"),
+    ("pa", "ਪੰਜਾਬੀ"),
+    ("ur", "اردو"),
+    ("pt", "Português"),
+    ("es", "Español"),
+    ("ar", "العربية"),
+    ("bn", "বাংলা"),
+    ("gu", "ગુજરાતી"),
+    ("it", "Italiano"),
     ("other", _l("Another language")),
 )
 GENDERS = options(("woman", _l("A woman")), ("man", _l("A man")), ("any", _l("I do not mind")))
@@ -70,9 +84,12 @@ ACCESS = options(
     ("easy_read", _l("Easy read")),
 )
 RELATIONSHIPS = options(
-    ("friend", _l("A friend")), ("relative", _l("A relative")),
-    ("neighbour", _l("A neighbour")), ("colleague", _l("A colleague")),
-    ("staff", _l("I work for the landlord or a contractor")), ("other", _l("Someone else")),
+    ("friend", _l("A friend")),
+    ("relative", _l("A relative")),
+    ("neighbour", _l("A neighbour")),
+    ("colleague", _l("A colleague")),
+    ("staff", _l("I work for the landlord or a contractor")),
+    ("other", _l("Someone else")),
 )
 REPORTER_METHODS = options(
     ("none", _l("No: I want to stay anonymous")),
@@ -91,8 +108,10 @@ def uk_phone(form, field):
         number = phonenumbers.parse(field.data, "GB")
     except phonenumbers.NumberParseException:
         raise ValidationError(NOT_A_UK_NUMBER) from None
-    if not phonenumbers.is_valid_number(number) or \
-            phonenumbers.region_code_for_number(number) not in UK_REGIONS:
+    if (
+        not phonenumbers.is_valid_number(number)
+        or phonenumbers.region_code_for_number(number) not in UK_REGIONS
+    ):
         raise ValidationError(NOT_A_UK_NUMBER)
     field.data = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
 
@@ -120,24 +139,34 @@ PHONE_BOX = {"inputmode": "tel", "dir": "ltr"}  # a number pad; digits left to r
 EMAIL_BOX = {"inputmode": "email", "dir": "ltr"}
 
 
-def text(label, required=None, long=False, description="", validators=(), when=None,
-         render_kw=None):
+def text(
+    label, required=None, long=False, description="", validators=(), when=None, render_kw=None
+):
     """A text box; ``when`` is a ``required_when`` check that runs first."""
     limit = LONG if long else SHORT
     checks = [DataRequired(message=required)] if required else [Optional()]
     if when:
         checks = [when, *checks]
-    checks = [*checks, Length(max=limit, message=_l("Please use %(max)d characters or fewer",
-                                                      max=limit)), *validators]
+    checks = [
+        *checks,
+        Length(max=limit, message=_l("Please use %(max)d characters or fewer", max=limit)),
+        *validators,
+    ]
     field = TextAreaField if long else StringField
-    return field(label, validators=checks, description=description, render_kw=render_kw,
-                 filters=[lambda value: value.strip() if isinstance(value, str) else value])
+    return field(
+        label,
+        validators=checks,
+        description=description,
+        render_kw=render_kw,
+        filters=[lambda value: value.strip() if isinstance(value, str) else value],
+    )
 
 
 def radios(label, choices, required=None, description="", default=None):
     checks = [DataRequired(message=required)] if required else [Optional()]
-    return RadioField(label, choices=choices, validators=checks, description=description,
-                      default=default)
+    return RadioField(
+        label, choices=choices, validators=checks, description=description, default=default
+    )
 
 
 def checkboxes(label, choices, description=""):
@@ -156,14 +185,16 @@ class StepForm(FlaskForm):
 
     def questions(self) -> list:
         """The fields a person answers (not the CSRF token or the honeypot)."""
-        return [field for name, field in self._fields.items()
-                if name not in ("csrf_token", "website")]
+        return [
+            field for name, field in self._fields.items() if name not in ("csrf_token", "website")
+        ]
 
     def answers(self) -> dict:
         return {field.name: field.data for field in self.questions()}
 
 
 # -- asking for help for yourself -------------------------------------------
+
 
 class DangerForm(StepForm):
     danger = radios(_l("Are you in danger right now?"), YES_NO)
@@ -174,67 +205,102 @@ class ContinueForm(StepForm):
 
 
 class MethodForm(StepForm):
-    method = radios(_l("How can we contact you safely?"), METHODS,
-                    required=_l("Choose how we can contact you safely"))
+    method = radios(
+        _l("How can we contact you safely?"),
+        METHODS,
+        required=_l("Choose how we can contact you safely"),
+    )
 
 
 class PhoneForm(StepForm):
-    phone = text(_l("Phone number"), required=_l("Enter the phone number we can use"),
-                 validators=[uk_phone], render_kw=PHONE_BOX)
-    phone_own = radios(_l("Is this phone yours alone?"), YES_NO_UNSURE,
-                       description=_l("No one else uses it, checks it or pays the bill."))
+    phone = text(
+        _l("Phone number"),
+        required=_l("Enter the phone number we can use"),
+        validators=[uk_phone],
+        render_kw=PHONE_BOX,
+    )
+    phone_own = radios(
+        _l("Is this phone yours alone?"),
+        YES_NO_UNSURE,
+        description=_l("No one else uses it, checks it or pays the bill."),
+    )
 
 
 class MessagesForm(StepForm):
     voicemail = radios(
         _l("If you do not answer, can we leave a voicemail or a message?"),
-        options(("yes", _l("Yes")), ("no_name", _l("Yes, but do not say who we are")),
-                ("no", _l("No, never leave a message"))),
+        options(
+            ("yes", _l("Yes")),
+            ("no_name", _l("Yes, but do not say who we are")),
+            ("no", _l("No, never leave a message")),
+        ),
         required=_l("Tell us whether we can leave a message"),
     )
 
 
 class WithheldForm(StepForm):
-    withheld = radios(_l("Will you answer a call from a withheld number?"), YES_NO_UNSURE,
-                      description=_l("Our calls may show as “No caller ID” or “Private number”."))
+    withheld = radios(
+        _l("Will you answer a call from a withheld number?"),
+        YES_NO_UNSURE,
+        description=_l("Our calls may show as “No caller ID” or “Private number”."),
+    )
 
 
 class SomeoneElseForm(StepForm):
-    cover_story = text(_l("If someone else answers, what should we say?"), long=True,
-                       description=_l("For example, that we are calling about a repair."))
-    ask_for = text(_l("Who should we ask for?"),
-                   description=_l("A name, or a word that tells us we are talking to you."))
+    cover_story = text(
+        _l("If someone else answers, what should we say?"),
+        long=True,
+        description=_l("For example, that we are calling about a repair."),
+    )
+    ask_for = text(
+        _l("Who should we ask for?"),
+        description=_l("A name, or a word that tells us we are talking to you."),
+    )
 
 
 class CodeWordForm(StepForm):
-    code_word = text(_l("A code word that means “I cannot talk now”"),
-                     description=_l("If you say it, we will end the call at once and try "
-                                    "again another time."))
+    code_word = text(
+        _l("A code word that means “I cannot talk now”"),
+        description=_l("If you say it, we will end the call at once and try again another time."),
+    )
 
 
 class EmailForm(StepForm):
-    email = text(_l("Email address"), required=_l("Enter the email address we can use"),
-                 validators=[email_address], render_kw=EMAIL_BOX)
-    email_own = radios(_l("Is this email account yours alone?"), YES_NO_UNSURE,
-                       description=_l("No one else knows the password or can read it."))
+    email = text(
+        _l("Email address"),
+        required=_l("Enter the email address we can use"),
+        validators=[email_address],
+        render_kw=EMAIL_BOX,
+    )
+    email_own = radios(
+        _l("Is this email account yours alone?"),
+        YES_NO_UNSURE,
+        description=_l("No one else knows the password or can read it."),
+    )
 
 
 class AgencyForm(StepForm):
-    agency_name = text(_l("Name of the service"),
-                       required=_l("Enter the name of the service"))
+    agency_name = text(_l("Name of the service"), required=_l("Enter the name of the service"))
     worker_name = text(_l("Name of your support worker"))
-    agency_contact = text(_l("Their phone number or email address"),
-                          required=_l("Enter their phone number or email address"))
+    agency_contact = text(
+        _l("Their phone number or email address"),
+        required=_l("Enter their phone number or email address"),
+    )
 
 
 class InPersonForm(StepForm):
-    meet_place = text(_l("Where would be safe to meet?"), long=True,
-                      required=_l("Tell us where would be safe to meet"),
-                      description=_l("For example, a GP surgery, a library or a friend’s home."))
-    arrange = text(_l("How can we get in touch to arrange it?"), long=True,
-                   required=_l("Tell us how we can get in touch to arrange the meeting"),
-                   description=_l("For example, a number that is safe to text, or through "
-                                  "someone you trust."))
+    meet_place = text(
+        _l("Where would be safe to meet?"),
+        long=True,
+        required=_l("Tell us where would be safe to meet"),
+        description=_l("For example, a GP surgery, a library or a friend’s home."),
+    )
+    arrange = text(
+        _l("How can we get in touch to arrange it?"),
+        long=True,
+        required=_l("Tell us how we can get in touch to arrange the meeting"),
+        description=_l("For example, a number that is safe to text, or through someone you trust."),
+    )
 
 
 class TimesForm(StepForm):
@@ -253,24 +319,35 @@ class TimesForm(StepForm):
 
 
 class PostForm(StepForm):
-    post_safe = radios(_l("Is it safe for us to send letters to your home?"), YES_NO,
-                       default="no", description=_l("If you are not sure, choose No."))
+    post_safe = radios(
+        _l("Is it safe for us to send letters to your home?"),
+        YES_NO,
+        default="no",
+        description=_l("If you are not sure, choose No."),
+    )
 
 
 class TrustedForm(StepForm):
     trusted_name = text(_l("Their name"))
     trusted_contact = text(_l("Their phone number or email address"))
-    trusted_relationship = text(_l("Who they are to you"),
-                                description=_l("For example, a friend or a support worker."))
+    trusted_relationship = text(
+        _l("Who they are to you"), description=_l("For example, a friend or a support worker.")
+    )
 
 
 class LanguageForm(StepForm):
-    language = SelectField(_l("Which language would you like us to use?"), choices=LANGUAGES,
-                           validators=[Optional()])
+    language = SelectField(
+        _l("Which language would you like us to use?"), choices=LANGUAGES, validators=[Optional()]
+    )
     language_other = text(_l("If another language, which one?"))
-    interpreter = radios(_l("Do you need an interpreter?"), YES_NO,
-                         description=_l("We will book a professional interpreter. We never ask "
-                                        "a family member or friend to interpret."))
+    interpreter = radios(
+        _l("Do you need an interpreter?"),
+        YES_NO,
+        description=_l(
+            "We will book a professional interpreter. We never ask "
+            "a family member or friend to interpret."
+        ),
+    )
 
 
 class OfficerForm(StepForm):
@@ -283,19 +360,25 @@ class AccessForm(StepForm):
 
 
 class HelpForm(StepForm):
-    help = checkboxes(_l("What would help?"), HELP,
-                      description=_l("Choose as many as you like, or none."))
+    help = checkboxes(
+        _l("What would help?"), HELP, description=_l("Choose as many as you like, or none.")
+    )
     help_more = text(_l("Anything else you want to tell us"), long=True)
 
 
 class AboutForm(StepForm):
     name = text(_l("Your name"), description=_l("Or what you would like us to call you."))
-    address = text(_l("Your address or postcode"), long=True,
-                   description=_l("This helps us find your tenancy. We will only write to you "
-                                  "if you said that is safe."))
+    address = text(
+        _l("Your address or postcode"),
+        long=True,
+        description=_l(
+            "This helps us find your tenancy. We will only write to you if you said that is safe."
+        ),
+    )
 
 
 # -- a concern about someone else ------------------------------------------
+
 
 class PersonDangerForm(StepForm):
     danger = radios(_l("Is the person in danger right now?"), YES_NO)
@@ -306,9 +389,12 @@ class RelationshipForm(StepForm):
 
 
 class SeenForm(StepForm):
-    seen = text(_l("What have you seen or heard?"), long=True,
-                required=_l("Tell us what you have seen or heard"),
-                description=_l("Whatever you can: what happened, and when."))
+    seen = text(
+        _l("What have you seen or heard?"),
+        long=True,
+        required=_l("Tell us what you have seen or heard"),
+        description=_l("Whatever you can: what happened, and when."),
+    )
 
 
 class PersonForm(StepForm):
@@ -321,27 +407,40 @@ class KnowsForm(StepForm):
 
 
 class NotSafeForm(StepForm):
-    not_safe = text(_l("Is there anyone it is not safe for us to talk to?"), long=True,
-                    description=_l("For example, the person you think is harming them."))
+    not_safe = text(
+        _l("Is there anyone it is not safe for us to talk to?"),
+        long=True,
+        description=_l("For example, the person you think is harming them."),
+    )
 
 
 class ReachForm(StepForm):
-    reach = text(_l("How could we reach the person safely?"), long=True,
-                 description=_l("Only if you know. For example, a time they are alone, or "
-                                "a place they go."))
+    reach = text(
+        _l("How could we reach the person safely?"),
+        long=True,
+        description=_l("Only if you know. For example, a time they are alone, or a place they go."),
+    )
 
 
 class ReporterForm(StepForm):
-    reporter_method = radios(_l("Can we contact you?"), REPORTER_METHODS,
-                             required=_l("Choose whether we can contact you"))
+    reporter_method = radios(
+        _l("Can we contact you?"),
+        REPORTER_METHODS,
+        required=_l("Choose whether we can contact you"),
+    )
     reporter_name = text(_l("Your name (if you want to give it)"))
-    reporter_phone = text(_l("Your phone number"), validators=[uk_phone], render_kw=PHONE_BOX,
-                          when=required_when("reporter_method", "call",
-                                             message=_l("Enter your phone number")))
-    reporter_email = text(_l("Your email address"), validators=[email_address],
-                          render_kw=EMAIL_BOX,
-                          when=required_when("reporter_method", "email",
-                                             message=_l("Enter your email address")))
+    reporter_phone = text(
+        _l("Your phone number"),
+        validators=[uk_phone],
+        render_kw=PHONE_BOX,
+        when=required_when("reporter_method", "call", message=_l("Enter your phone number")),
+    )
+    reporter_email = text(
+        _l("Your email address"),
+        validators=[email_address],
+        render_kw=EMAIL_BOX,
+        when=required_when("reporter_method", "email", message=_l("Enter your email address")),
+    )
 
     def answers(self) -> dict:
         """Keep only the way back the reporter chose: nothing at all when anonymous."""

@@ -24,14 +24,18 @@ def purge(session: Session, now: datetime, days: int, dry_run: bool = False) -> 
     cutoff = now - timedelta(days=days)
     due = (Referral.status == "closed", Referral.closed_at < cutoff)
     if dry_run:
-        return list(session.scalars(select(Referral.reference).where(*due)
-                                    .order_by(Referral.id)))
+        return list(session.scalars(select(Referral.reference).where(*due).order_by(Referral.id)))
     # Mark first: a referral reopened at this moment is no longer "closed", so
     # it is left alone; one marked here cannot be reopened until we are done.
-    session.execute(update(Referral).where(*due).values(status=PURGING)
-                    .execution_options(synchronize_session=False))
-    old = session.scalars(select(Referral).where(Referral.status == PURGING)
-                          .order_by(Referral.id)).all()
+    session.execute(
+        update(Referral)
+        .where(*due)
+        .values(status=PURGING)
+        .execution_options(synchronize_session=False)
+    )
+    old = session.scalars(
+        select(Referral).where(Referral.status == PURGING).order_by(Referral.id)
+    ).all()
     references = [referral.reference for referral in old]
     if not old:
         session.rollback()
@@ -39,15 +43,23 @@ def purge(session: Session, now: datetime, days: int, dry_run: bool = False) -> 
     ids = [referral.id for referral in old]
     for referral in old:
         kept = fact(referral)
-        session.add(ReferralFact(
-            week=kept.week, kind=kept.kind, language=kept.language,
-            contactable=kept.contactable, contacted_within_promise=kept.contacted_within_promise,
-            minutes_to_first_contact=kept.minutes_to_first_contact, outcome=kept.outcome))
+        session.add(
+            ReferralFact(
+                week=kept.week,
+                kind=kept.kind,
+                language=kept.language,
+                contactable=kept.contactable,
+                contacted_within_promise=kept.contacted_within_promise,
+                minutes_to_first_contact=kept.minutes_to_first_contact,
+                outcome=kept.outcome,
+            )
+        )
     session.execute(delete(ContactAttempt).where(ContactAttempt.referral_id.in_(ids)))
     session.execute(delete(Note).where(Note.referral_id.in_(ids)))
     session.execute(delete(Notification).where(Notification.reference.in_(references)))
     session.execute(delete(Referral).where(Referral.id.in_(ids)))
     # The facts, the deletions and the audit entries commit together.
-    audit.record_many(session, "cli", "referral.purge", references, now,
-                      f"closed more than {days} days ago")
+    audit.record_many(
+        session, "cli", "referral.purge", references, now, f"closed more than {days} days ago"
+    )
     return references

@@ -85,8 +85,10 @@ def get_journey(slug: str) -> Journey:
 def database_trouble():
     db.session().rollback()
     log.error("Database unavailable during a referral journey")  # nothing about the person
-    return _("We could not save this just now. Nothing you typed has been lost: please "
-             "wait a minute and press the button again.")
+    return _(
+        "We could not save this just now. Nothing you typed has been lost: please "
+        "wait a minute and press the button again."
+    )
 
 
 def current_draft(journey: Journey) -> Draft:
@@ -98,8 +100,12 @@ def current_draft(journey: Journey) -> Draft:
         database_trouble()
         abort(503)
     if draft.expired:
-        flash(_("For your safety, we cleared your answers after 30 minutes without any "
-                "activity. Please start again."))
+        flash(
+            _(
+                "For your safety, we cleared your answers after 30 minutes without any "
+                "activity. Please start again."
+            )
+        )
         abort(redirect(url_for("referrals.start", journey=journey.slug)))
     return draft
 
@@ -108,8 +114,12 @@ def current_draft(journey: Journey) -> Draft:
 def start(journey):
     journey = get_journey(journey)
     hours = office_hours_rows(current_app.config["SITE"].office_hours)
-    return render_template(f"referrals/start_{journey.kind}.html", journey=journey,
-                           first=journey.steps[0].slug, office_hours=hours)
+    return render_template(
+        f"referrals/start_{journey.kind}.html",
+        journey=journey,
+        first=journey.steps[0].slug,
+        office_hours=hours,
+    )
 
 
 @localised_route(bp, f"/{JOURNEY}/<slug>", methods=["GET", "POST"])
@@ -122,8 +132,9 @@ def question(journey, slug):
     if draft.sent and request.method == "POST":
         return show_sent(journey, draft.sent)
     if not step.applies(answers):
-        return redirect(url_for("referrals.question", journey=journey.slug,
-                                slug=journey.steps[0].slug))
+        return redirect(
+            url_for("referrals.question", journey=journey.slug, slug=journey.steps[0].slug)
+        )
     defaults = {"language": current_language()} | answers
     form = step.form(data=defaults) if request.method == "GET" else step.form()
     problem, status = None, 200
@@ -135,11 +146,18 @@ def question(journey, slug):
         except SQLAlchemyError:
             problem, status = database_trouble(), 503
         else:
-            following = journey.next_after(step.slug, answers, set(draft.data["seen"]),
-                                           draft.data["reviewing"])
+            following = journey.next_after(
+                step.slug, answers, set(draft.data["seen"]), draft.data["reviewing"]
+            )
             return redirect(page_url(journey, following))
-    return render_template(step.template, journey=journey, step=step, form=form,
-                           problem=problem, back=back_url(journey, step.slug, answers)), status
+    return render_template(
+        step.template,
+        journey=journey,
+        step=step,
+        form=form,
+        problem=problem,
+        back=back_url(journey, step.slug, answers),
+    ), status
 
 
 def page_url(journey: Journey, slug: str) -> str:
@@ -161,8 +179,14 @@ def summary(journey: Journey, answers: dict) -> list[dict]:
     groups = []
     for step in journey.applicable(answers):
         form = step.form(data=answers, meta={"csrf": False})
-        rows = [{"question": field.label.text, "answer": shown(field, answers.get(field.name)),
-                 "change": page_url(journey, step.slug)} for field in form.questions()]
+        rows = [
+            {
+                "question": field.label.text,
+                "answer": shown(field, answers.get(field.name)),
+                "change": page_url(journey, step.slug),
+            }
+            for field in form.questions()
+        ]
         if rows:
             groups.append({"title": step.title if len(rows) > 1 else None, "rows": rows})
     return groups
@@ -173,8 +197,11 @@ def readable(journey: Journey, values: dict) -> list[dict]:
     rows = []
     for step in journey.steps:
         form = step.form(data=values, meta={"csrf": False})
-        rows += [{"question": field.label.text, "answer": shown(field, values[field.name])}
-                 for field in form.questions() if field.name in values]
+        rows += [
+            {"question": field.label.text, "answer": shown(field, values[field.name])}
+            for field in form.questions()
+            if field.name in values
+        ]
     return rows
 
 
@@ -185,8 +212,7 @@ def shown(field, value) -> str:
         return _("Not given")
     choices = {choice.value: choice.label for choice in getattr(field, "choices", None) or ()}
     if isinstance(value, list):
-        return format_list([str(choices.get(item, item)) for item in value],
-                           locale=get_locale())
+        return format_list([str(choices.get(item, item)) for item in value], locale=get_locale())
     return str(choices.get(value, value))
 
 
@@ -199,8 +225,11 @@ def check(journey):
         return show_sent(journey, draft.sent)
     if not draft.ref:
         return redirect(url_for("referrals.start", journey=journey.slug))
-    unseen = [step.slug for step in journey.applicable(draft.answers)
-              if step.slug not in draft.data["seen"]]
+    unseen = [
+        step.slug
+        for step in journey.applicable(draft.answers)
+        if step.slug not in draft.data["seen"]
+    ]
     if unseen:  # a changed answer brought in questions not yet answered
         return redirect(page_url(journey, unseen[0]))
     form, problem, status = SendForm(), None, 200
@@ -212,20 +241,34 @@ def check(journey):
             database_trouble()  # not needed to show the page; Send will try again
     if form.validate_on_submit():
         settings = current_app.config["SITE"]
-        new = service.build(journey, draft.answers, current_language(), now(), settings,
-                            current_app.extensions["referral_public_key"])
+        new = service.build(
+            journey,
+            draft.answers,
+            current_language(),
+            now(),
+            settings,
+            current_app.extensions["referral_public_key"],
+        )
         key = draft.ref["key"]
 
         def confirmation(reference: str) -> dict:
-            return {"reference": reference, "method": new.contact_method,
-                    "due": new.due_at.isoformat(), "flags": list(new.flags),
-                    "window_end": new.window_end.isoformat() if new.window_end else None}
+            return {
+                "reference": reference,
+                "method": new.contact_method,
+                "due": new.due_at.isoformat(),
+                "flags": list(new.flags),
+                "window_end": new.window_end.isoformat() if new.window_end else None,
+            }
 
         try:
             reference = store.submit(
-                db.session(), draft.ref["id"], new, now=now(),
+                db.session(),
+                draft.ref["id"],
+                new,
+                now=now(),
                 notify=notify.channels(current_app),
-                tombstone=lambda ref: sealing.lock_draft(key, {"sent": confirmation(ref)}))
+                tombstone=lambda ref: sealing.lock_draft(key, {"sent": confirmation(ref)}),
+            )
         except store.DraftGone:
             draft.forget()
             return redirect(url_for("referrals.start", journey=journey.slug))
@@ -235,9 +278,14 @@ def check(journey):
             draft.forget()
             log.info("Referral received")  # no reference, no answers: the queue has them
             return show_sent(journey, confirmation(reference))
-    return render_template("referrals/check.html", journey=journey, form=form,
-                           groups=summary(journey, draft.answers), problem=problem,
-                           back=back_url(journey, "check", draft.answers)), status
+    return render_template(
+        "referrals/check.html",
+        journey=journey,
+        form=form,
+        groups=summary(journey, draft.answers),
+        problem=problem,
+        back=back_url(journey, "check", draft.answers),
+    ), status
 
 
 def show_sent(journey: Journey, record: dict):
@@ -256,13 +304,17 @@ def sent(journey):
     session.modified = True
     if not record:
         return redirect(url_for("referrals.start", journey=journey.slug))
-    return render_template("referrals/sent.html", journey=journey, record=record,
-                           promise=promise_sentence(journey, record),
-                           late=service.NO_SAFE_WINDOW in record.get("flags", ()))
+    return render_template(
+        "referrals/sent.html",
+        journey=journey,
+        record=record,
+        promise=promise_sentence(journey, record),
+        late=service.NO_SAFE_WINDOW in record.get("flags", ()),
+    )
 
 
 def day_name(moment: datetime) -> str:
-    """"Tuesday 24 November" in English (British order); elsewhere the
+    """ "Tuesday 24 November" in English (British order); elsewhere the
     locale's own full date ("martes, 24 de noviembre de 2026"), in UK time."""
     if get_locale().language == "en":
         return format_datetime(moment, "EEEE d MMMM")
@@ -275,27 +327,45 @@ def promise_sentence(journey: Journey, record: dict) -> str:
     method = record["method"]
     if record["window_end"]:
         end = datetime.fromisoformat(record["window_end"])
-        day, start, until = (day_name(due), format_time(due, "HH:mm"),
-                             format_time(end, "HH:mm"))
+        day, start, until = (day_name(due), format_time(due, "HH:mm"), format_time(end, "HH:mm"))
         windowed = {
-            "call": _("We will call you on %(day)s between %(start)s and %(end)s, a time you "
-                      "told us is safe.", day=day, start=start, end=until),
-            "text": _("We will text you on %(day)s between %(start)s and %(end)s, a time you "
-                      "told us is safe.", day=day, start=start, end=until),
-            "in_person": _("We will contact you on %(day)s between %(start)s and %(end)s, a "
-                           "time you told us is safe, to arrange to meet.",
-                           day=day, start=start, end=until),
+            "call": _(
+                "We will call you on %(day)s between %(start)s and %(end)s, a time you "
+                "told us is safe.",
+                day=day,
+                start=start,
+                end=until,
+            ),
+            "text": _(
+                "We will text you on %(day)s between %(start)s and %(end)s, a time you "
+                "told us is safe.",
+                day=day,
+                start=start,
+                end=until,
+            ),
+            "in_person": _(
+                "We will contact you on %(day)s between %(start)s and %(end)s, a "
+                "time you told us is safe, to arrange to meet.",
+                day=day,
+                start=start,
+                end=until,
+            ),
         }
         if method in windowed:
             return windowed[method]
-    when = _("%(day)s at %(time)s", day=day_name(due),
-             time=format_time(due, "HH:mm"))
+    when = _("%(day)s at %(time)s", day=day_name(due), time=format_time(due, "HH:mm"))
     if journey.kind == "concern":
         if method == "none":
-            return _("Our team will act on your concern by %(when)s. As you chose to stay "
-                     "anonymous, we cannot tell you what happens next.", when=when)
-        return _("Our team will act on your concern by %(when)s, and will contact you only "
-                 "if we need to know more.", when=when)
+            return _(
+                "Our team will act on your concern by %(when)s. As you chose to stay "
+                "anonymous, we cannot tell you what happens next.",
+                when=when,
+            )
+        return _(
+            "Our team will act on your concern by %(when)s, and will contact you only "
+            "if we need to know more.",
+            when=when,
+        )
     by_method = {
         "call": _("We will call you by %(when)s.", when=when),
         "text": _("We will text you by %(when)s.", when=when),
@@ -303,7 +373,11 @@ def promise_sentence(journey: Journey, record: dict) -> str:
         "agency": _("We will contact your support worker by %(when)s.", when=when),
         "in_person": _("We will contact you by %(when)s to arrange to meet.", when=when),
     }
-    return by_method.get(method, _(
-        "You asked us not to contact you, so we will not. Our team will read your request "
-        "by %(when)s, in case there is something we can do without contacting you.",
-        when=when))
+    return by_method.get(
+        method,
+        _(
+            "You asked us not to contact you, so we will not. Our team will read your request "
+            "by %(when)s, in case there is something we can do without contacting you.",
+            when=when,
+        ),
+    )

@@ -127,8 +127,10 @@ def load_public_key(folder: str | os.PathLike, environ: dict[str, str]) -> Publi
     path = Path(folder, PUBLIC_KEY_FILE)
     if not text:
         if not path.exists():
-            raise KeyProblem(f"No public key: set QD_PUBLIC_KEY or write it to {path} "
-                            "(flask --app webapp keys generate)")
+            raise KeyProblem(
+                f"No public key: set QD_PUBLIC_KEY or write it to {path} "
+                "(flask --app webapp keys generate)"
+            )
         text = path.read_text()
     try:
         return PublicKey(urlsafe_b64decode(text.strip()))
@@ -145,8 +147,10 @@ def load_keyring(folder: str | os.PathLike, environ: dict[str, str]) -> Keyring:
     blank lines and lines starting with # are ignored."""
     path = private_key_path(folder, environ)
     if not path.exists():
-        raise KeyProblem(f"No private key at {path}: referrals can only be opened where it is "
-                        "(set QD_PRIVATE_KEY_FILE)")
+        raise KeyProblem(
+            f"No private key at {path}: referrals can only be opened where it is "
+            "(set QD_PRIVATE_KEY_FILE)"
+        )
     try:
         text = path.read_text()
     except OSError as exc:  # most often: rotated by another user, see write_keyring
@@ -165,8 +169,10 @@ def load_keyring(folder: str | os.PathLike, environ: dict[str, str]) -> Keyring:
     return Keyring(keys)
 
 
-KEY_FILE_HEADER = ("# Quiet Door private keys, one per line. The first is the current one;\n"
-                   "# the others open what was sealed before a rotation. Keep this file secret.\n")
+KEY_FILE_HEADER = (
+    "# Quiet Door private keys, one per line. The first is the current one;\n"
+    "# the others open what was sealed before a rotation. Keep this file secret.\n"
+)
 
 
 @contextlib.contextmanager
@@ -201,7 +207,8 @@ def write_keyring(path: Path, keyring: Keyring) -> None:
                 except PermissionError:
                     raise KeyProblem(
                         f"{real} belongs to another user: run this as that user (or root), "
-                        "or the service could no longer read its keys") from None
+                        "or the service could no longer read its keys"
+                    ) from None
                 os.fchmod(handle.fileno(), stat.S_IMODE(before.st_mode) & 0o640)
             handle.write(KEY_FILE_HEADER + "".join(encode_key(k) + "\n" for k in keyring.keys))
             handle.flush()

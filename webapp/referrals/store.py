@@ -71,9 +71,15 @@ class NewReferral:
 SENT = "sent"  # a draft's kind once its referral is stored
 
 
-def submit(session: Session, draft_id: str, new: NewReferral,
-           tombstone: Callable[[str], bytes], now: datetime, attempts: int = 5,
-           notify: tuple[str, ...] = ()) -> str:
+def submit(
+    session: Session,
+    draft_id: str,
+    new: NewReferral,
+    tombstone: Callable[[str], bytes],
+    now: datetime,
+    attempts: int = 5,
+    notify: tuple[str, ...] = (),
+) -> str:
     """Store the referral and close its draft in one transaction; its reference.
 
     The draft is not deleted at once: it becomes a tombstone holding what the
@@ -87,19 +93,30 @@ def submit(session: Session, draft_id: str, new: NewReferral,
         reference = new_reference()
         try:
             closed = session.execute(
-                update(Draft).where(Draft.id == draft_id, Draft.kind != SENT)
+                update(Draft)
+                .where(Draft.id == draft_id, Draft.kind != SENT)
                 .values(kind=SENT, locked=tombstone(reference), updated_at=now)
                 .execution_options(synchronize_session=False)
             ).rowcount
             if closed != 1:
                 session.rollback()
                 raise DraftGone(draft_id)
-            session.add(Referral(
-                reference=reference, kind=new.kind, language=new.language,
-                received_at=new.received_at, promise_at=new.promise_at, due_at=new.due_at,
-                window_end=new.window_end, flags=",".join(new.flags), priority=new.priority,
-                status="open", contact_method=new.contact_method, sealed=new.sealed,
-            ))
+            session.add(
+                Referral(
+                    reference=reference,
+                    kind=new.kind,
+                    language=new.language,
+                    received_at=new.received_at,
+                    promise_at=new.promise_at,
+                    due_at=new.due_at,
+                    window_end=new.window_end,
+                    flags=",".join(new.flags),
+                    priority=new.priority,
+                    status="open",
+                    contact_method=new.contact_method,
+                    sealed=new.sealed,
+                )
+            )
             # The team hears of it through the outbox, in this same transaction.
             enqueue(session, notify, NEW, reference, new.due_at, now)
             session.commit()

@@ -37,13 +37,18 @@ def _language_name(code: str, locale: str) -> str:
 def staff_context():
     from webapp.staff.labels import labels
 
-    return {"format_datetime": format_datetime, "format_date": format_date,
-            "format_percent": format_percent, "format_minutes": format_minutes,
-            "labels": labels(), "language_name": language_name}
+    return {
+        "format_datetime": format_datetime,
+        "format_date": format_date,
+        "format_percent": format_percent,
+        "format_minutes": format_minutes,
+        "labels": labels(),
+        "language_name": language_name,
+    }
 
 
 def format_minutes(minutes: float) -> str:
-    """"3 hours", "45 minutes": rounded, in the page's language."""
+    """ "3 hours", "45 minutes": rounded, in the page's language."""
     from datetime import timedelta
 
     return format_timedelta(timedelta(minutes=minutes), threshold=1.5)
@@ -62,8 +67,7 @@ def init_app(app) -> None:
     # Now, so that gunicorn's workers (recycled ones too) share the master's
     # keys; else when first needed, as `keys generate` runs before there is one.
     with contextlib.suppress(sealing.KeyProblem):
-        app.extensions["referral_private_key"] = sealing.load_keyring(
-            app.instance_path, os.environ)
+        app.extensions["referral_private_key"] = sealing.load_keyring(app.instance_path, os.environ)
     app.register_blueprint(bp)
     app.cli.add_command(cli.staff_cli)
     app.cli.add_command(cli.audit_cli)

@@ -56,8 +56,9 @@ def token_from_request() -> ApiToken | None:
     if scheme.lower() != "bearer" or not given.strip().startswith(PREFIX):
         return None
     wanted = token_hash(given.strip())
-    found = db.session().scalar(select(ApiToken).where(ApiToken.token_hash == wanted,
-                                                       ApiToken.revoked_at.is_(None)))
+    found = db.session().scalar(
+        select(ApiToken).where(ApiToken.token_hash == wanted, ApiToken.revoked_at.is_(None))
+    )
     # The lookup is by hash, so timing says nothing of the token; compare anyway.
     if found is None or not hmac.compare_digest(found.token_hash, wanted):
         return None
@@ -69,14 +70,22 @@ def as_record(referral: Referral, opened: dict) -> dict:
         return value.isoformat() if value else None
 
     return {
-        "id": referral.id, "reference": referral.reference, "kind": referral.kind,
-        "language": referral.language, "received_at": moment(referral.received_at),
-        "due_at": moment(referral.due_at), "promise_at": moment(referral.promise_at),
-        "safe_window_end": moment(referral.window_end), "flags": referral.flag_list,
-        "priority": referral.priority, "status": referral.status,
-        "outcome": referral.outcome, "closed_at": moment(referral.closed_at),
+        "id": referral.id,
+        "reference": referral.reference,
+        "kind": referral.kind,
+        "language": referral.language,
+        "received_at": moment(referral.received_at),
+        "due_at": moment(referral.due_at),
+        "promise_at": moment(referral.promise_at),
+        "safe_window_end": moment(referral.window_end),
+        "flags": referral.flag_list,
+        "priority": referral.priority,
+        "status": referral.status,
+        "outcome": referral.outcome,
+        "closed_at": moment(referral.closed_at),
         "first_contact_at": moment(referral.first_contact_at),
-        "contact": opened["contact"], "answers": opened["answers"],
+        "contact": opened["contact"],
+        "answers": opened["answers"],
     }
 
 
@@ -93,22 +102,39 @@ def api_referrals():
             moment = datetime.fromisoformat(since)
         except ValueError:
             return problem(400, "since must be an ISO 8601 date or time, like 2026-11-01T00:00Z")
-        query = query.where(Referral.received_at >= (
-            moment if moment.tzinfo else moment.replace(tzinfo=UTC)))
+        query = query.where(
+            Referral.received_at >= (moment if moment.tzinfo else moment.replace(tzinfo=UTC))
+        )
     after = request.args.get("after", 0, type=int)
     limit = min(max(request.args.get("limit", PAGE_DEFAULT, type=int), 1), PAGE_MAX)
-    referrals = db.session().scalars(
-        query.where(Referral.id > after, Referral.received_at <= now() - SETTLE)
-        .order_by(Referral.id).limit(limit + 1)).all()
+    referrals = (
+        db.session()
+        .scalars(
+            query.where(Referral.id > after, Referral.received_at <= now() - SETTLE)
+            .order_by(Referral.id)
+            .limit(limit + 1)
+        )
+        .all()
+    )
     more, referrals = len(referrals) > limit, referrals[:limit]
     records = [as_record(r, unsealed(r.sealed)) for r in referrals]
     session = db.session()
     token.last_used_at = now()
-    audit.record_many(session, f"api:{token.name}", "referral.api_read",
-                      [r.reference for r in referrals] or [None], now(),
-                      "" if referrals else "empty page")
+    audit.record_many(
+        session,
+        f"api:{token.name}",
+        "referral.api_read",
+        [r.reference for r in referrals] or [None],
+        now(),
+        "" if referrals else "empty page",
+    )
     following = None
     if more:
-        following = url_for("staff.api_referrals", since=since or None, limit=limit,
-                            after=referrals[-1].id, _external=False)
+        following = url_for(
+            "staff.api_referrals",
+            since=since or None,
+            limit=limit,
+            after=referrals[-1].id,
+            _external=False,
+        )
     return jsonify({"referrals": records, "next": following})

@@ -21,21 +21,39 @@ from webapp.staff.models import AuditEntry, AuditHead
 GENESIS = "0" * 64
 
 
-def entry_hash(prev_hash: str, at: datetime, actor: str, action: str,
-               reference: str | None, detail: str) -> str:
-    body = json.dumps([prev_hash, at.isoformat(), actor, action, reference, detail],
-                      ensure_ascii=False, separators=(",", ":"))
+def entry_hash(
+    prev_hash: str, at: datetime, actor: str, action: str, reference: str | None, detail: str
+) -> str:
+    body = json.dumps(
+        [prev_hash, at.isoformat(), actor, action, reference, detail],
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
     return hashlib.sha256(body.encode()).hexdigest()
 
 
-def record(session: Session, actor: str, action: str, reference: str | None, at: datetime,
-           detail: str = "", attempts: int = 20) -> AuditEntry:
+def record(
+    session: Session,
+    actor: str,
+    action: str,
+    reference: str | None,
+    at: datetime,
+    detail: str = "",
+    attempts: int = 20,
+) -> AuditEntry:
     """Append an entry and commit it (with whatever else the session holds)."""
     return record_many(session, actor, action, [reference], at, detail, attempts)[0]
 
 
-def record_many(session: Session, actor: str, action: str, references: list[str | None],
-                at: datetime, detail: str = "", attempts: int = 20) -> list[AuditEntry]:
+def record_many(
+    session: Session,
+    actor: str,
+    action: str,
+    references: list[str | None],
+    at: datetime,
+    detail: str = "",
+    attempts: int = 20,
+) -> list[AuditEntry]:
     """Append one entry per reference, in order, in one transaction."""
     for _ in range(attempts):
         # FOR UPDATE makes PostgreSQL writers queue here; SQLite writes one at
@@ -44,12 +62,23 @@ def record_many(session: Session, actor: str, action: str, references: list[str 
         added, head = [], prev
         for reference in references:
             new_hash = entry_hash(head, at, actor, action, reference, detail)
-            added.append(AuditEntry(at=at, actor=actor, action=action, reference=reference,
-                                    detail=detail, prev_hash=head, hash=new_hash))
+            added.append(
+                AuditEntry(
+                    at=at,
+                    actor=actor,
+                    action=action,
+                    reference=reference,
+                    detail=detail,
+                    prev_hash=head,
+                    hash=new_hash,
+                )
+            )
             head = new_hash
         moved = session.execute(
-            update(AuditHead).where(AuditHead.id == 1, AuditHead.hash == prev)
-            .values(hash=head).execution_options(synchronize_session=False)
+            update(AuditHead)
+            .where(AuditHead.id == 1, AuditHead.hash == prev)
+            .values(hash=head)
+            .execution_options(synchronize_session=False)
         ).rowcount
         if moved == 1:
             session.add_all(added)
@@ -71,8 +100,9 @@ def verify(session: Session) -> tuple[bool, int | None, int]:
     count = 0
     for entry in entries(session):
         count += 1
-        expected = entry_hash(prev, entry.at, entry.actor, entry.action, entry.reference,
-                              entry.detail)
+        expected = entry_hash(
+            prev, entry.at, entry.actor, entry.action, entry.reference, entry.detail
+        )
         if entry.prev_hash != prev or entry.hash != expected:
             return False, entry.id, count
         prev = entry.hash
@@ -83,8 +113,16 @@ def verify(session: Session) -> tuple[bool, int | None, int]:
 
 
 def as_json(entry: AuditEntry) -> str:
-    return json.dumps({
-        "id": entry.id, "at": entry.at.isoformat(), "actor": entry.actor,
-        "action": entry.action, "reference": entry.reference, "detail": entry.detail,
-        "prev_hash": entry.prev_hash, "hash": entry.hash,
-    }, ensure_ascii=False)
+    return json.dumps(
+        {
+            "id": entry.id,
+            "at": entry.at.isoformat(),
+            "actor": entry.actor,
+            "action": entry.action,
+            "reference": entry.reference,
+            "detail": entry.detail,
+            "prev_hash": entry.prev_hash,
+            "hash": entry.hash,
+        },
+        ensure_ascii=False,
+    )

@@ -52,8 +52,13 @@ def safe_contact(kind: str, contact: dict) -> SafeContact:
     name, reach = ((contact.get(key) or "").strip() for key in ("trusted_name", "trusted_contact"))
     if name and reach:
         trusted = Trusted(name, reach, (contact.get("trusted_relationship") or "").strip())
-    return SafeContact(method, tuple(windows) if windows is not None else None,
-                       contact.get("voicemail"), contact.get("post_safe") == "yes", trusted)
+    return SafeContact(
+        method,
+        tuple(windows) if windows is not None else None,
+        contact.get("voicemail"),
+        contact.get("post_safe") == "yes",
+        trusted,
+    )
 
 
 def failed_count(outcomes: Iterable[str]) -> int:
@@ -78,12 +83,17 @@ def in_safe_time(rules: SafeContact, at: datetime) -> bool:
     if rules.windows is None:
         return True
     day = at.astimezone(due_rules.LONDON).date()
-    return any(start <= at < end for start, end in due_rules.concrete_windows(
-        rules.windows, day - timedelta(days=1), day + timedelta(days=1)))
+    return any(
+        start <= at < end
+        for start, end in due_rules.concrete_windows(
+            rules.windows, day - timedelta(days=1), day + timedelta(days=1)
+        )
+    )
 
 
-def broken_rules(rules: SafeContact, method: str, outcome: str, at: datetime,
-                 failed: int, threshold: int) -> list[str]:
+def broken_rules(
+    rules: SafeContact, method: str, outcome: str, at: datetime, failed: int, threshold: int
+) -> list[str]:
     """The rules an attempt sets aside, in the order of ``RULES``; [] when safe."""
     broken = []
     if method not in allowed_methods(rules, failed, threshold):

@@ -62,8 +62,15 @@ def create_command(email, role, password):
         password_hash = accounts.hash_password(password)
     except ValueError as problem:
         raise click.ClickException(str(problem)) from None
-    user = StaffUser(email=email, role=role, password_hash=password_hash, totp_secret="",
-                     active=True, failed_logins=0, created_at=_now())
+    user = StaffUser(
+        email=email,
+        role=role,
+        password_hash=password_hash,
+        totp_secret="",
+        active=True,
+        failed_logins=0,
+        created_at=_now(),
+    )
     session.add(user)
     session.flush()
     audit.record(session, "cli", "staff.create", None, _now(), detail=f"{email} as {role}")
@@ -118,8 +125,9 @@ def token_create_command(name):
     if not name or len(name) > 80:
         raise click.ClickException("Give the token a name of up to 80 characters")
     if session.scalar(select(ApiToken).where(ApiToken.name == name)):
-        raise click.ClickException(f"A token called {name} exists: revoke it, or choose "
-                                   "another name")
+        raise click.ClickException(
+            f"A token called {name} exists: revoke it, or choose another name"
+        )
     token = api.new_token()
     session.add(ApiToken(name=name, token_hash=api.token_hash(token), created_at=_now()))
     audit.record(session, "cli", "api_token.create", None, _now(), f"name={name}")
@@ -132,8 +140,9 @@ def token_create_command(name):
 def token_revoke_command(name):
     """Stop a token working."""
     session = db.session()
-    found = session.scalar(select(ApiToken).where(ApiToken.name == name,
-                                                  ApiToken.revoked_at.is_(None)))
+    found = session.scalar(
+        select(ApiToken).where(ApiToken.name == name, ApiToken.revoked_at.is_(None))
+    )
     if found is None:
         raise click.ClickException(f"No working token called {name}")
     found.revoked_at = _now()

@@ -18,42 +18,67 @@ from webapp.staff import labels
 
 
 class LoginForm(FlaskForm):
-    email = StringField(_l("Email address"), validators=[
-        DataRequired(message=_l("Enter your email address")), Length(max=254)],
-        render_kw={"autocomplete": "username", "spellcheck": "false", "dir": "ltr"})
-    password = PasswordField(_l("Password"), validators=[
-        DataRequired(message=_l("Enter your password")), Length(max=200)],
-        render_kw={"autocomplete": "current-password"})
+    email = StringField(
+        _l("Email address"),
+        validators=[DataRequired(message=_l("Enter your email address")), Length(max=254)],
+        render_kw={"autocomplete": "username", "spellcheck": "false", "dir": "ltr"},
+    )
+    password = PasswordField(
+        _l("Password"),
+        validators=[DataRequired(message=_l("Enter your password")), Length(max=200)],
+        render_kw={"autocomplete": "current-password"},
+    )
 
 
 class CodeForm(FlaskForm):
-    code = StringField(_l("Code from your authenticator app, or a recovery code"), validators=[
-        DataRequired(message=_l("Enter the code")), Length(max=40)],
-        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric", "dir": "ltr",
-                   "spellcheck": "false"})
+    code = StringField(
+        _l("Code from your authenticator app, or a recovery code"),
+        validators=[DataRequired(message=_l("Enter the code")), Length(max=40)],
+        render_kw={
+            "autocomplete": "one-time-code",
+            "inputmode": "numeric",
+            "dir": "ltr",
+            "spellcheck": "false",
+        },
+    )
 
 
 class AttemptForm(FlaskForm):
-    method = RadioField(_l("How"), choices=options(*list(labels.METHODS.items())[:-1]),
-                        validators=[InputRequired(message=_l("Choose how you tried"))])
-    outcome = RadioField(_l("What happened"), choices=options(*labels.OUTCOMES.items()),
-                         validators=[InputRequired(message=_l("Choose what happened"))])
-    at = DateTimeLocalField(_l("When (UK time)"), format="%Y-%m-%dT%H:%M",
-                            validators=[InputRequired(message=_l("Enter when you tried"))])
+    method = RadioField(
+        _l("How"),
+        choices=options(*list(labels.METHODS.items())[:-1]),
+        validators=[InputRequired(message=_l("Choose how you tried"))],
+    )
+    outcome = RadioField(
+        _l("What happened"),
+        choices=options(*labels.OUTCOMES.items()),
+        validators=[InputRequired(message=_l("Choose what happened"))],
+    )
+    at = DateTimeLocalField(
+        _l("When (UK time)"),
+        format="%Y-%m-%dT%H:%M",
+        validators=[InputRequired(message=_l("Enter when you tried"))],
+    )
     override = BooleanField(_l("I am setting these safe-contact rules aside, knowingly"))
-    reason = TextAreaField(_l("Why it cannot wait or be done another way"),
-                           validators=[Length(max=1000)],
-                           description=_l("Sealed like the answers. The override is audited."))
+    reason = TextAreaField(
+        _l("Why it cannot wait or be done another way"),
+        validators=[Length(max=1000)],
+        description=_l("Sealed like the answers. The override is audited."),
+    )
 
 
 class NoteForm(FlaskForm):
-    note = TextAreaField(_l("Note"), validators=[
-        DataRequired(message=_l("Write the note")), Length(max=4000)])
+    note = TextAreaField(
+        _l("Note"), validators=[DataRequired(message=_l("Write the note")), Length(max=4000)]
+    )
 
 
 class CloseForm(FlaskForm):
-    outcome = RadioField(_l("Outcome"), choices=options(*labels.CLOSE_OUTCOMES.items()),
-                         validators=[InputRequired(message=_l("Choose the outcome"))])
+    outcome = RadioField(
+        _l("Outcome"),
+        choices=options(*labels.CLOSE_OUTCOMES.items()),
+        validators=[InputRequired(message=_l("Choose the outcome"))],
+    )
 
 
 class ReopenForm(FlaskForm):

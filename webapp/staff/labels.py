@@ -44,7 +44,15 @@ STATUSES = {"open": _l("Open"), "closed": _l("Closed")}
 def labels() -> dict:
     """Every table, translated once for the request (a queue page uses each
     label a hundred times)."""
-    tables = {"methods": METHODS, "outcomes": OUTCOMES, "close_outcomes": CLOSE_OUTCOMES,
-              "flags": FLAGS, "rules": RULES, "kinds": KINDS, "statuses": STATUSES}
-    return {name: {code: str(label) for code, label in table.items()}
-            for name, table in tables.items()}
+    tables = {
+        "methods": METHODS,
+        "outcomes": OUTCOMES,
+        "close_outcomes": CLOSE_OUTCOMES,
+        "flags": FLAGS,
+        "rules": RULES,
+        "kinds": KINDS,
+        "statuses": STATUSES,
+    }
+    return {
+        name: {code: str(label) for code, label in table.items()} for name, table in tables.items()
+    }

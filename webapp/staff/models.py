@@ -71,7 +71,8 @@ class ContactAttempt(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     referral_id: Mapped[int] = mapped_column(
-        ForeignKey("referral.id", ondelete="CASCADE"), index=True)
+        ForeignKey("referral.id", ondelete="CASCADE"), index=True
+    )
     at: Mapped[datetime] = mapped_column(UTCDateTime)
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
     officer_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id"))
@@ -88,7 +89,8 @@ class Note(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     referral_id: Mapped[int] = mapped_column(
-        ForeignKey("referral.id", ondelete="CASCADE"), index=True)
+        ForeignKey("referral.id", ondelete="CASCADE"), index=True
+    )
     at: Mapped[datetime] = mapped_column(UTCDateTime)
     officer_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id"))
     sealed: Mapped[bytes] = mapped_column(LargeBinary)

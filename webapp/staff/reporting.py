@@ -40,7 +40,8 @@ def fact(referral: Referral) -> Fact:
     first = referral.first_contact_at
     return Fact(
         week=week_of(received.astimezone(due_rules.LONDON).date()),
-        kind=referral.kind, language=referral.language,
+        kind=referral.kind,
+        language=referral.language,
         contactable=referral.contact_method != "none",
         contacted_within_promise=first is not None and first <= referral.promise_at,
         minutes_to_first_contact=int((first - received).total_seconds() // 60) if first else None,
@@ -50,9 +51,18 @@ def fact(referral: Referral) -> Fact:
 
 def all_facts(session: Session) -> list[Fact]:
     facts = [fact(referral) for referral in session.scalars(select(Referral))]
-    facts += [Fact(kept.week, kept.kind, kept.language, kept.contactable,
-                   kept.contacted_within_promise, kept.minutes_to_first_contact, kept.outcome)
-              for kept in session.scalars(select(ReferralFact))]
+    facts += [
+        Fact(
+            kept.week,
+            kept.kind,
+            kept.language,
+            kept.contactable,
+            kept.contacted_within_promise,
+            kept.minutes_to_first_contact,
+            kept.outcome,
+        )
+        for kept in session.scalars(select(ReferralFact))
+    ]
     return facts
 
 
@@ -74,10 +84,12 @@ def summarise(facts: list[Fact]) -> Summary:
     contactable = [f for f in facts if f.contactable]
     minutes = [f.minutes_to_first_contact for f in facts if f.minutes_to_first_contact is not None]
     return Summary(
-        rows=sorted(((week, kind, language, count)
-                     for (week, kind, language), count in counts.items()),
-                    key=lambda row: (-row[0].toordinal(), row[1], row[2])),
-        total=len(facts), contactable=len(contactable),
+        rows=sorted(
+            ((week, kind, language, count) for (week, kind, language), count in counts.items()),
+            key=lambda row: (-row[0].toordinal(), row[1], row[2]),
+        ),
+        total=len(facts),
+        contactable=len(contactable),
         within_promise=sum(1 for f in contactable if f.contacted_within_promise),
         median_minutes=statistics.median(minutes) if minutes else None,
     )

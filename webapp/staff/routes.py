@@ -66,6 +66,7 @@ CASEWORK_ROLES = ("officer", "manager", "admin")  # comms staff never see a refe
 def staff_required(view=None, roles=CASEWORK_ROLES):
     """Signed in, with one of ``roles``: referrals are for the casework roles
     only, whatever else an account may do."""
+
     def decorate(view):
         @wraps(view)
         def wrapper(*args, **kwargs):
@@ -90,8 +91,9 @@ def failed(user: StaffUser | None) -> str:
         if user.failed_logins >= accounts.MAX_FAILURES:
             user.locked_until, user.failed_logins = now() + accounts.LOCKOUT, 0
         db.session().commit()
-    return _("Those details did not work. After 5 failed tries an account is locked for "
-             "15 minutes.")
+    return _(
+        "Those details did not work. After 5 failed tries an account is locked for 15 minutes."
+    )
 
 
 def locked(user: StaffUser | None) -> bool:
@@ -106,8 +108,7 @@ def login():
         email = form.email.data.strip().lower()
         user = db.session().scalar(select(StaffUser).where(StaffUser.email == email))
         usable = user if user is not None and user.active else None
-        good = accounts.check_password(usable.password_hash if usable else None,
-                                       form.password.data)
+        good = accounts.check_password(usable.password_hash if usable else None, form.password.data)
         if good and not locked(usable):
             session.pop("staff", None)
             session["staff_pending"] = {"id": usable.id, "at": now().isoformat()}
@@ -143,9 +144,13 @@ def second_factor_ok(user: StaffUser, text: str) -> bool:
     if step is not None:
         user.totp_last_step = step
         return True
-    recovery = db.session().scalar(select(RecoveryCode).where(
-        RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None),
-        RecoveryCode.code_hash == accounts.hash_recovery_code(text)))
+    recovery = db.session().scalar(
+        select(RecoveryCode).where(
+            RecoveryCode.user_id == user.id,
+            RecoveryCode.used_at.is_(None),
+            RecoveryCode.code_hash == accounts.hash_recovery_code(text),
+        )
+    )
     if recovery is not None:
         recovery.used_at = now()
         return True
@@ -172,8 +177,11 @@ def reports():
 @staff_required(roles=(*CASEWORK_ROLES, "comms"))
 def reports_csv():
     summary = reporting.summarise(reporting.all_facts(db.session()))
-    return Response(reporting.as_csv(summary), mimetype="text/csv", headers={
-        "Content-Disposition": "attachment; filename=quietdoor-referrals-by-week.csv"})
+    return Response(
+        reporting.as_csv(summary),
+        mimetype="text/csv",
+        headers={"Content-Disposition": "attachment; filename=quietdoor-referrals-by-week.csv"},
+    )
 
 
 @bp.route("/find")
@@ -183,10 +191,15 @@ def find_reference():
     typed = request.args.get("reference", "")[:40]
     reference = normalise(typed)
     if reference and db.session().scalar(
-            select(Referral.id).where(Referral.reference == reference)):
+        select(Referral.id).where(Referral.reference == reference)
+    ):
         return redirect(url_for("staff.referral", reference=reference))
-    flash(_("No referral has the reference %(typed)s. References look like K7M-4QP.",
-            typed=typed.strip() or "–"))
+    flash(
+        _(
+            "No referral has the reference %(typed)s. References look like K7M-4QP.",
+            typed=typed.strip() or "–",
+        )
+    )
     return redirect(url_for("staff.queue"))
 
 
@@ -200,13 +213,21 @@ def content_list():
     library = current_app.extensions["content"]
     day = today()
     documents = library.snapshot().documents
-    rows = [{"slug": slug, "doc": documents[(kind, slug, "en")],
-             "languages": sorted(lang for k, s, lang in documents if (k, s) == (kind, slug)),
-             "state": state(documents[(kind, slug, "en")], day)}
-            for kind, slug, lang in sorted(documents) if kind == "campaigns" and lang == "en"]
-    return render_template("staff/content.html", rows=rows,
-                           problems=sorted(str(path.name) for path in
-                                           library.snapshot().problems))
+    rows = [
+        {
+            "slug": slug,
+            "doc": documents[(kind, slug, "en")],
+            "languages": sorted(lang for k, s, lang in documents if (k, s) == (kind, slug)),
+            "state": state(documents[(kind, slug, "en")], day),
+        }
+        for kind, slug, lang in sorted(documents)
+        if kind == "campaigns" and lang == "en"
+    ]
+    return render_template(
+        "staff/content.html",
+        rows=rows,
+        problems=sorted(str(path.name) for path in library.snapshot().problems),
+    )
 
 
 def state(doc, today) -> str:
@@ -227,8 +248,9 @@ def preview_campaign(slug):
         abort(404)
     # Links inside stay as they are: on a staff-only instance they point at the
     # public site's addresses.
-    return render_template("staff/preview.html", doc=content_routes.shown(doc),
-                           direction=direction(doc.lang))
+    return render_template(
+        "staff/preview.html", doc=content_routes.shown(doc), direction=direction(doc.lang)
+    )
 
 
 FILTERS = ("all", "mine", "unassigned", "overdue")
@@ -260,27 +282,54 @@ def queue(show):
     total = db.session().scalar(select(func.count()).select_from(query.subquery()))
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(max(request.args.get("page", 1, type=int), 1), pages)
-    referrals = db.session().scalars(
-        query.order_by(Referral.due_at, Referral.priority, Referral.id)
-        .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
+    referrals = (
+        db.session()
+        .scalars(
+            query.order_by(Referral.due_at, Referral.priority, Referral.id)
+            .limit(PAGE_SIZE)
+            .offset((page - 1) * PAGE_SIZE)
+        )
+        .all()
+    )
     officers = dict(db.session().execute(select(StaffUser.id, StaffUser.email)).all())
-    rows = [{
-        "referral": referral,
-        "overdue": referral.due_at < moment,
-        "due_soon": moment <= referral.due_at < moment + DUE_SOON,
-        "assignee": officers.get(referral.assigned_to),
-    } for referral in referrals]
-    languages = db.session().scalars(
-        select(Referral.language).where(Referral.status == "open").distinct()
-        .order_by(Referral.language)).all()
+    rows = [
+        {
+            "referral": referral,
+            "overdue": referral.due_at < moment,
+            "due_soon": moment <= referral.due_at < moment + DUE_SOON,
+            "assignee": officers.get(referral.assigned_to),
+        }
+        for referral in referrals
+    ]
+    languages = (
+        db.session()
+        .scalars(
+            select(Referral.language)
+            .where(Referral.status == "open")
+            .distinct()
+            .order_by(Referral.language)
+        )
+        .all()
+    )
 
     def page_url(number: int) -> str:
         args = {"kind": kind, "language": language, "page": number if number > 1 else None}
         return url_for(request.endpoint, **request.view_args, **args)
 
-    paging = {"page": page, "pages": pages, "total": total,
-              "previous": page_url(page - 1) if page > 1 else None,
-              "next": page_url(page + 1) if page < pages else None}
-    return render_template("staff/queue.html", rows=rows, show=show, filters=FILTERS,
-                           kind=kind, language=language, languages=languages,
-                           paging=paging)
+    paging = {
+        "page": page,
+        "pages": pages,
+        "total": total,
+        "previous": page_url(page - 1) if page > 1 else None,
+        "next": page_url(page + 1) if page < pages else None,
+    }
+    return render_template(
+        "staff/queue.html",
+        rows=rows,
+        show=show,
+        filters=FILTERS,
+        kind=kind,
+        language=language,
+        languages=languages,
+        paging=paging,
+    )

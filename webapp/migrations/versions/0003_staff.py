@@ -33,8 +33,12 @@ def upgrade():
     op.create_table(
         "staff_recovery_code",
         sa.Column("id", sa.Integer(), primary_key=True),
-        sa.Column("user_id", sa.Integer(),
-                  sa.ForeignKey("staff_user.id", ondelete="CASCADE"), nullable=False),
+        sa.Column(
+            "user_id",
+            sa.Integer(),
+            sa.ForeignKey("staff_user.id", ondelete="CASCADE"),
+            nullable=False,
+        ),
         sa.Column("code_hash", sa.String(64), nullable=False),
         sa.Column("used_at", UTCDateTime(), nullable=True),
     )

@@ -26,8 +26,12 @@ def upgrade():
     op.create_table(
         "contact_attempt",
         sa.Column("id", sa.Integer(), primary_key=True),
-        sa.Column("referral_id", sa.Integer(),
-                  sa.ForeignKey("referral.id", ondelete="CASCADE"), nullable=False),
+        sa.Column(
+            "referral_id",
+            sa.Integer(),
+            sa.ForeignKey("referral.id", ondelete="CASCADE"),
+            nullable=False,
+        ),
         sa.Column("at", UTCDateTime(), nullable=False),
         sa.Column("recorded_at", UTCDateTime(), nullable=False),
         sa.Column("officer_id", sa.Integer(), sa.ForeignKey("staff_user.id"), nullable=False),
@@ -40,8 +44,12 @@ def upgrade():
     op.create_table(
         "referral_note",
         sa.Column("id", sa.Integer(), primary_key=True),
-        sa.Column("referral_id", sa.Integer(),
-                  sa.ForeignKey("referral.id", ondelete="CASCADE"), nullable=False),
+        sa.Column(
+            "referral_id",
+            sa.Integer(),
+            sa.ForeignKey("referral.id", ondelete="CASCADE"),
+            nullable=False,
+        ),
         sa.Column("at", UTCDateTime(), nullable=False),
         sa.Column("officer_id", sa.Integer(), sa.ForeignKey("staff_user.id"), nullable=False),
         sa.Column("sealed", sa.LargeBinary(), nullable=False),
