@@ -36,8 +36,8 @@ from bench.referrals import bench_database  # noqa: E402
 from tests.staff import OFFICER, PASSWORD, form_token  # noqa: E402
 from webapp import create_app, db  # noqa: E402
 from webapp.referrals.models import Referral  # noqa: E402
-from webapp.referrals.reference import ALPHABET  # noqa: E402
-from webapp.referrals.sealing import seal  # noqa: E402
+from webapp.rules.reference import ALPHABET  # noqa: E402
+from webapp.rules.sealing import seal  # noqa: E402
 from webapp.staff import accounts  # noqa: E402
 from webapp.staff.models import StaffUser  # noqa: E402
 

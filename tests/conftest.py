@@ -14,7 +14,7 @@ from html.parser import HTMLParser
 import pytest
 
 from webapp import create_app, db
-from webapp.referrals import sealing
+from webapp.rules import sealing
 
 LANGUAGES = ("en", "cy", "pl", "ro", "pa", "ur", "pt", "es", "ar", "bn", "gu", "it")
 
@@ -206,7 +206,7 @@ CONCERN_ANONYMOUS = [
     ("do-they-know", {"person_knows": "no"}),
     ("not-safe", {"not_safe": "Her partner"}),
     ("reaching-them", {"reach": "She walks the dog at 8am"}),
-    ("your-details", {"reporter_method": "none"}),
+    ("your-details", {"method": "none"}),
 ]
 
 

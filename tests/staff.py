@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from tests.conftest import CSRF
 from webapp import db
-from webapp.staff import accounts
+from webapp.rules import credentials as accounts
 from webapp.staff.models import StaffUser
 
 PASSWORD = "a long pass phrase"

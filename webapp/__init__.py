@@ -1,13 +1,21 @@
-"""Quiet Door: a discreet way for a landlord's residents to ask for help."""
+"""Quiet Door: a discreet way for a landlord's residents to ask for help.
+
+``create_app`` builds the site for one role; ``docs/architecture.md`` says
+what each package is for and what it may import. Importing ``webapp`` (or
+any module of ``webapp.rules``) loads no web code: Flask is imported when an
+app is made.
+"""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
-
-from flask import Flask
+from typing import TYPE_CHECKING
 
 from webapp.settings import load_settings, secret_key
+
+if TYPE_CHECKING:
+    from flask import Flask
 
 MAX_REQUEST_BYTES = 64 * 1024  # a whole referral is a few kilobytes
 ROLES = ("public", "staff", "all")
@@ -20,6 +28,8 @@ def create_app(config: dict | None = None) -> Flask:
     ``config`` overrides Flask settings for tests; its ``SITE`` entry overrides
     the landlord's settings (see ``webapp/settings.py``).
     """
+    from flask import Flask
+
     config = dict(config or {})
     instance_path = config.pop("INSTANCE_PATH", None) or os.environ.get("QD_INSTANCE_PATH")
     app = Flask(
@@ -67,7 +77,7 @@ def create_app(config: dict | None = None) -> Flask:
         app.config.setdefault("RATELIMIT_ENABLED", env["RATELIMIT_ENABLED"].lower() == "true")
     app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "Europe/London")
 
-    from webapp import db, i18n, limits, logs, pages, referrals, security
+    from webapp import db, i18n, limits, logs, pages, security
 
     logs.init_app(app)
     security.init_app(app)  # first, so that every response, error pages too, has its headers
@@ -77,30 +87,24 @@ def create_app(config: dict | None = None) -> Flask:
     db.init_app(app)
     pages.init_app(app)
 
-    from webapp.content import SlugConverter
+    from webapp.content.routes import SlugConverter
 
     app.url_map.converters["slug"] = SlugConverter  # before any blueprint uses it
 
-    from webapp import health
+    # Each part registers its own views and commands; a part a role does not
+    # serve is never imported (a public instance loads no staff code at all).
+    from webapp import content, health, notify, public, referrals
 
     app.register_blueprint(health.bp)
     role = app.config["QD_ROLE"]
     if role in ("public", "all"):
-        from webapp.public import bp as public_bp
-
-        app.register_blueprint(public_bp)
+        public.init_app(app)
     referrals.init_app(app, role)
-
-    from webapp import notify
-
     notify.init_app(app, role)
     if role in ("staff", "all"):
         from webapp import staff
 
         staff.init_app(app)
-
-    from webapp import content
-
     content.init_app(app, role)  # last: its /<slug> pages yield to every other route
 
     from webapp import errors, templating

@@ -17,10 +17,11 @@ from datetime import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from webapp.rules import due
+from webapp.rules.contact import DAYS
+
 CONFIG_FILE_NAME = "quietdoor.toml"
 SECRET_KEY_FILE_NAME = "secret_key"  # noqa: S105  (a file name, not a key)
-
-DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 # The bank-holiday calendars of the UK nations, as the `holidays` package names them.
 NATIONS = {"england": "ENG", "wales": "WLS", "scotland": "SCT", "northern-ireland": "NIR"}
@@ -90,7 +91,7 @@ class Settings:
     neutral_titles: bool = False
     neutral_title: str = "Home"
     retention_days: int = 365
-    promise: str = "24h"  # or "same-working-day"
+    promise: str = due.HOURS  # or due.SAME_WORKING_DAY
     promise_hours: int = 24
     attempts_before_alternative: int = 3  # failed tries before the trusted contact is offered
     warn_hours_before_due: int = 2  # when the team hears that a referral is about to breach
@@ -98,6 +99,13 @@ class Settings:
     @property
     def holidays_subdivision(self) -> str:
         return NATIONS[self.bank_holiday_nation]
+
+    @property
+    def response_promise(self) -> due.Promise:
+        """The promise made to everyone who asks, as the due-time rules take it."""
+        return due.Promise(
+            self.promise, self.promise_hours, self.office_hours, self.holidays_subdivision
+        )
 
     @property
     def brand_text_colour(self) -> str:
@@ -175,7 +183,7 @@ def _validate(raw: dict) -> Settings:
     if isinstance(values.get("neutral_titles"), str):
         values["neutral_titles"] = values["neutral_titles"].lower() in ("1", "true", "yes", "on")
 
-    if "promise" in values and values["promise"] not in ("24h", "same-working-day"):
+    if "promise" in values and values["promise"] not in due.PROMISE_RULES:
         raise SettingsError('promise must be "24h" or "same-working-day"')
     if "promise_hours" in values:
         try:

@@ -109,7 +109,7 @@ def test_concern_in_arabic(new_page, javascript):
     go_on(page)
     while "/your-details" not in page.url:
         go_on(page)
-    page.locator("#reporter_method-0").check()  # anonymous
+    page.locator("#method-0").check()  # anonymous
     go_on(page)
     assert "صراخ كل ليلة" in page.inner_text("main")
     go_on(page)

@@ -22,7 +22,7 @@ def test_officer_signs_in_and_opens_a_fresh_referral(live_app, new_page):
         if "/what-happened" in resident.url:
             resident.locator("#seen").fill("A loud argument and a scream")
         if "/your-details" in resident.url:
-            resident.locator("#reporter_method-0").check()
+            resident.locator("#method-0").check()
         resident.get_by_role("button", name="Continue").click()
     resident.get_by_role("button", name="Send").click()
     reference = resident.locator(".reference").inner_text()

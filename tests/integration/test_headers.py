@@ -50,7 +50,7 @@ def test_the_one_inline_style_is_allowed_by_its_hash_and_nothing_else(client):
 
 
 def test_production_sends_hsts_and_goes_to_https(make_app, tmp_path):
-    from webapp.referrals.sealing import generate_keypair
+    from webapp.rules.sealing import generate_keypair
 
     generate_keypair(tmp_path / "instance")  # production never makes its own
     client = make_app(QD_ENV="production").test_client()
@@ -81,7 +81,7 @@ def test_exit_url_is_configurable(make_app):
 
 
 def test_production_refuses_to_start_without_a_public_key(make_app):
-    from webapp.referrals.sealing import KeyProblem
+    from webapp.rules.sealing import KeyProblem
 
     with pytest.raises(KeyProblem, match="No public key"):
         make_app(QD_ENV="production")
@@ -92,7 +92,7 @@ def test_staff_can_sign_in_over_https_without_a_referer(make_app, tmp_path, cloc
     token alone must be enough (Flask-WTF would otherwise want a Referer)."""
     from tests.staff import OFFICER, add_officer, sign_in
     from webapp import db
-    from webapp.referrals.sealing import generate_keypair
+    from webapp.rules.sealing import generate_keypair
 
     generate_keypair(tmp_path / "instance")
     app = make_app(QD_ENV="production", PROXY_HOPS=1, CLOCK=lambda: clock["now"])

@@ -338,7 +338,7 @@ def test_exit_drops_the_draft_and_the_session(app, client, walker):
 
 def test_anonymous_means_no_contact_details_kept(app, walker):
     steps = [*CONCERN_ANONYMOUS[:-1], ("your-details", {
-        "reporter_method": "none", "reporter_name": "Pat", "reporter_phone": "020 7946 0018",
+        "method": "none", "reporter_name": "Pat", "reporter_phone": "020 7946 0018",
         "reporter_email": "pat@example.org"})]
     walker.walk("/concern", steps)
     walker.answer("/concern/check")

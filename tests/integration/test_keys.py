@@ -14,7 +14,7 @@ from nacl.public import PrivateKey
 from tests.integration.test_casework import act
 from tests.integration.test_feed_reports_retention import refer
 from tests.staff import REFERENCE_LINK, sign_in
-from webapp.referrals import sealing
+from webapp.rules import sealing
 
 
 def keys(app, *args):
@@ -132,7 +132,7 @@ def test_a_rewritten_key_file_keeps_its_owner_group_and_mode_and_its_link(tmp_pa
 def test_a_rotate_while_a_retire_is_counting_is_never_undone(site, clock, monkeypatch):
     """retire scans every sealed thing; a rotate meanwhile waits for it, and
     its new key is still in the file afterwards."""
-    from webapp.referrals import cli
+    from webapp.staff import keys as cli
 
     refer(site)
     path = os.path.join(site.instance_path, "referral_key")

@@ -9,7 +9,7 @@ import pytest
 from tests.conftest import ASK_BY_PHONE, Walker
 from tests.staff import OFFICER, REFERENCE_LINK, add_officer, sign_in
 from webapp import db
-from webapp.referrals import sealing
+from webapp.rules import sealing
 
 
 def test_each_role_answers_404_for_the_others_routes(instances):
@@ -47,11 +47,15 @@ def test_the_public_instance_cannot_open_a_referral(instances):
     resident.answer("/ask/check")
     assert not list(Path(public.instance_path).glob("referral_key*"))  # no key made there
     runner = public.test_cli_runner()
+    # The commands that could open a referral or touch staff accounts are not
+    # there at all: not refused, absent (the code behind them is never loaded).
     for args in (["referrals", "export"], ["keys", "generate"], ["referrals", "purge"],
-                 ["keys", "rotate"], ["keys", "retire", "abc"]):
+                 ["keys", "rotate"], ["keys", "retire", "abc"], ["staff", "create", "a@b.c"],
+                 ["audit", "verify"], ["api-token", "list"]):
         result = runner.invoke(args=args)
-        assert result.exit_code != 0, args
-        assert "This is a public instance (QD_ROLE=public)" in result.output, args
+        assert result.exit_code == 2 and "No such command" in result.output, args
+    assert set(public.cli.commands) == {"db", "keys", "content"}
+    assert set(public.cli.commands["keys"].commands) == {"status"}
     status = runner.invoke(args=["keys", "status"])  # which key it seals for, nothing more
     fingerprint = sealing.fingerprint(public.extensions["referral_public_key"])
     assert status.exit_code == 0

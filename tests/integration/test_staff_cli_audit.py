@@ -11,7 +11,8 @@ import pytest
 from sqlalchemy import select, update
 
 from webapp import db
-from webapp.staff import accounts, audit
+from webapp.rules import credentials as accounts
+from webapp.staff import audit
 from webapp.staff.models import AuditEntry, RecoveryCode, StaffUser
 
 pytestmark = pytest.mark.db
@@ -71,6 +72,7 @@ def test_audit_chain_exports_and_verifies(staff_app):
         for number in range(5):
             audit.record(db.session(), "officer@example.org", "referral.view", f"K7M-4Q{number}",
                          datetime.now(UTC))
+            db.session().commit()  # record adds to the caller's transaction
     runner = staff_app.test_cli_runner()
     lines = [json.loads(line) for line in
              runner.invoke(args=["audit", "export"]).output.splitlines()]
@@ -86,6 +88,7 @@ def test_tampering_shows(staff_app):
         for number in range(3):
             audit.record(session, "officer@example.org", "referral.view", f"REF-{number}",
                          datetime.now(UTC))
+            session.commit()
         session.execute(update(AuditEntry).where(AuditEntry.reference == "REF-1")
                         .values(actor="someone.else@example.org"))
         session.commit()
@@ -99,6 +102,7 @@ def test_removing_the_last_entry_shows(staff_app):
         for number in range(3):
             audit.record(session, "a@example.org", "referral.view", f"R{number}",
                          datetime.now(UTC))
+            session.commit()
         last = session.scalar(select(AuditEntry).order_by(AuditEntry.id.desc()))
         session.delete(last)
         session.commit()
@@ -114,6 +118,7 @@ def test_writers_at_once_never_fork_the_chain(staff_app):
             for number in range(10):
                 audit.record(session, f"w{worker}@example.org", "referral.view",
                              f"R{worker}-{number}", datetime.now(UTC))
+                session.commit()
 
     threads = [threading.Thread(target=write, args=(n,)) for n in range(4)]
     for thread in threads:

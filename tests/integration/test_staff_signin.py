@@ -86,7 +86,7 @@ def test_two_officers_assign_at_once_and_one_wins(site, clock):
     resident.walk("/concern", [("danger", {}), ("relationship", {}),
                                ("what-happened", {"seen": "x"}), ("the-person", {}),
                                ("do-they-know", {}), ("not-safe", {}), ("reaching-them", {}),
-                               ("your-details", {"reporter_method": "none"})])
+                               ("your-details", {"method": "none"})])
     resident.answer("/concern/check")
     first = site.test_client()
     sign_in(site, first, clock)
@@ -117,7 +117,7 @@ def test_queue_filters_by_kind_and_language(site, clock):
     resident.walk("/cy/concern", [("danger", {}), ("relationship", {}),
                                   ("what-happened", {"seen": "x"}), ("the-person", {}),
                                   ("do-they-know", {}), ("not-safe", {}), ("reaching-them", {}),
-                                  ("your-details", {"reporter_method": "none"})])
+                                  ("your-details", {"method": "none"})])
     resident.answer("/cy/concern/check")
     client = site.test_client()
     sign_in(site, client, clock)

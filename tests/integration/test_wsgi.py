@@ -6,7 +6,7 @@ import subprocess
 import sys
 
 from tests.servers import ROOT
-from webapp.referrals import sealing
+from webapp.rules import sealing
 
 SHOW = "import webapp.wsgi as w; print(w.app.config['QD_ENV'], w.app.config['QD_ROLE'])"
 

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from webapp.referrals.due import (
+from webapp.rules.due import (
     LONDON,
     NO_SAFE_WINDOW,
     Window,

@@ -6,8 +6,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from webapp.notify.outbox import backoff, in_office_hours, warning_time
-from webapp.referrals.due import bank_holidays
+from webapp.rules.due import bank_holidays
+from webapp.rules.outbox import backoff, in_office_hours, warning_time
 
 LONDON = ZoneInfo("Europe/London")
 WEEKDAYS = dict.fromkeys(("monday", "tuesday", "wednesday", "thursday", "friday"),

@@ -8,10 +8,10 @@ import pytest
 from nacl.exceptions import CryptoError
 from nacl.public import PrivateKey
 
-from webapp.referrals import sealing, service
-from webapp.referrals.due import Window
 from webapp.referrals.journeys import ASK, CONCERN
-from webapp.referrals.reference import ALPHABET, PATTERN, new_reference, normalise
+from webapp.rules import intake, sealing
+from webapp.rules.due import Window
+from webapp.rules.reference import ALPHABET, PATTERN, new_reference, normalise
 from webapp.settings import Settings
 
 
@@ -80,9 +80,9 @@ def test_moving_on_and_back():
 
 
 def test_safe_windows_from_answers():
-    assert service.safe_windows({"any_time": True, "days": ["monday"]}) is None
-    assert service.safe_windows({"days": ["monday"], "bands": []}) is None
-    assert service.safe_windows({"days": ["monday", "friday"], "bands": ["evening"]}) == [
+    assert intake.safe_windows({"any_time": True, "days": ["monday"]}) is None
+    assert intake.safe_windows({"days": ["monday"], "bands": []}) is None
+    assert intake.safe_windows({"days": ["monday", "friday"], "bands": ["evening"]}) == [
         Window(0, time(17), time(21)), Window(4, time(17), time(21))]
 
 
@@ -91,7 +91,8 @@ def test_build_a_referral():
     answers = {"danger": "yes", "method": "call", "phone": "020 7946 0018", "email": "old@x.y",
                "days": ["saturday"], "bands": ["morning"], "help_more": "zebra"}
     received = datetime(2026, 11, 24, 14, 0, tzinfo=UTC)  # a Tuesday
-    new = service.build(ASK, answers, "cy", received, Settings(), private.public_key)
+    new = intake.build(ASK.kind, ASK.kept_answers(answers), "cy", received,
+                       Settings().response_promise, private.public_key)
     assert new.flags == ("danger_now", "no_safe_window")
     assert new.priority == 1 and new.contact_method == "call" and new.language == "cy"
     assert new.due_at == datetime(2026, 11, 28, 8, 0, tzinfo=UTC)

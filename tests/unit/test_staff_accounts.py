@@ -3,7 +3,7 @@ from datetime import UTC, datetime, timedelta
 import pyotp
 import pytest
 
-from webapp.staff import accounts
+from webapp.rules import credentials as accounts
 
 AT = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
 

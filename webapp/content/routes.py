@@ -5,15 +5,24 @@ from __future__ import annotations
 
 import logging
 
-from flask import abort, current_app, g, render_template
+from flask import Blueprint, abort, current_app, g, render_template
+from werkzeug.routing import BaseConverter
 
 from webapp import pages
 from webapp.clock import today
-from webapp.content import bp, render
+from webapp.content import render
 from webapp.content.library import Document, Library
 from webapp.i18n import current_language, localised_route
 
 log = logging.getLogger(__name__)
+bp = Blueprint("content", __name__, template_folder="templates")
+
+
+class SlugConverter(BaseConverter):
+    """A page's address: three or more lower-case letters, digits and hyphens
+    (so that ``/cy`` is never taken for a page)."""
+
+    regex = r"[a-z0-9][a-z0-9-]{2,79}"
 
 
 def library() -> Library:

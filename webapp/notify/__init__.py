@@ -11,8 +11,6 @@ def init_app(app, role: str = "all") -> None:
     mail password or webhook secret: it learns the channels from which of
     ``SMTP_URL`` and ``NOTIFY_WEBHOOK_URL`` are set (or ``NOTIFY_CHANNELS``).
     The staff side sends them."""
-    from webapp.notify import cli, send
-
     environ = {**os.environ, **app.config.get("NOTIFY_SETTINGS", {})}
     if role == "public":
         named = environ.get("NOTIFY_CHANNELS")
@@ -33,6 +31,9 @@ def init_app(app, role: str = "all") -> None:
             )
         app.extensions["notify_channels"] = tuple(found)
         return
+    # The staff side sends (and so needs the secrets), and warns of breaches.
+    from webapp.notify import cli, send
+
     try:
         senders = send.senders(environ, app.config["SITE"].team_name)
     except send.ConfigProblem as problem:
@@ -40,8 +41,3 @@ def init_app(app, role: str = "all") -> None:
     app.extensions["notify_senders"] = senders
     app.extensions["notify_channels"] = tuple(senders)
     app.cli.add_command(cli.notify_cli)
-
-
-def channels(app) -> tuple[str, ...]:
-    """The channels a new referral is announced on (none when none is set up)."""
-    return app.extensions.get("notify_channels", ())

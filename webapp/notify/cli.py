@@ -17,7 +17,7 @@ from webapp import db
 from webapp.clock import now
 from webapp.notify import outbox
 from webapp.notify.models import Notification
-from webapp.referrals import due as due_rules
+from webapp.rules import due as due_rules
 
 notify_cli = AppGroup("notify", help="Notifications to the team: send what waits.")
 log = logging.getLogger(__name__)

@@ -58,3 +58,9 @@ def enqueue(
                 last_error="",
             )
         )
+
+
+def channels(app) -> tuple[str, ...]:
+    """The channels a new referral is announced on (none when none is set up):
+    what ``webapp.notify.init_app`` found for this app."""
+    return app.extensions.get("notify_channels", ())

@@ -1,5 +1,7 @@
-"""The notification outbox: what goes in, when breach warnings are due, and
-sending what waits, with retries and back-off. Plain Python, no Flask.
+"""The notification outbox: queueing breach warnings, and sending what
+waits, with retries and back-off (the timing rules are
+``webapp/rules/outbox.py``). Takes a database session; no Flask. The staff
+side runs this: a public instance only writes rows (``notify/models.py``).
 
 A new referral's notifications are written in the same transaction as the
 referral, so one cannot exist without the other. A sender that fails leaves
@@ -14,73 +16,18 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import exists, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from webapp.notify.models import BREACH, Notification, enqueue
-from webapp.referrals import due as due_rules
 from webapp.referrals.models import Referral
+from webapp.rules.outbox import CLAIM, backoff, in_office_hours, warning_time
 from webapp.staff.models import ContactAttempt
 
 log = logging.getLogger(__name__)
-
-CLAIM = timedelta(minutes=5)  # how long a sender may take before another may retry
-FIRST_RETRY = timedelta(minutes=1)
-LONGEST_WAIT = timedelta(hours=1)
-
-
-def backoff(tries: int) -> timedelta:
-    """1, 2, 4, 8... minutes after each failure, never more than an hour."""
-    return min(FIRST_RETRY * 2 ** max(tries - 1, 0), LONGEST_WAIT)
-
-
-# Office hours: breach warnings reach people at work, not at midnight.
-
-
-def office_span(day: date, office_hours, is_holiday) -> tuple[datetime, datetime] | None:
-    hours = due_rules.working_hours(day, office_hours, is_holiday)
-    if hours is None:
-        return None
-    return (
-        datetime.combine(day, hours[0], due_rules.LONDON),
-        datetime.combine(day, hours[1], due_rules.LONDON),
-    )
-
-
-def in_office_hours(moment: datetime, office_hours, is_holiday) -> bool:
-    span = office_span(moment.astimezone(due_rules.LONDON).date(), office_hours, is_holiday)
-    return span is not None and span[0] <= moment < span[1]
-
-
-def warning_time(
-    received: datetime, due: datetime, lead: timedelta, office_hours, is_holiday
-) -> datetime:
-    """When the team should hear that a referral is about to breach.
-
-    ``lead`` before it is due, if that falls in office hours; otherwise the
-    last office-hours moment before that (the close of the day before, for a
-    referral due early in the morning); and if the office is not open at all
-    between receipt and then, the next time it opens.
-    """
-    target = due - lead
-    day = target.astimezone(due_rules.LONDON).date()
-    for back in range(15):
-        span = office_span(day - timedelta(days=back), office_hours, is_holiday)
-        if span is None or span[0] > target:
-            continue
-        moment = min(span[1] - timedelta(minutes=1), target)
-        if moment >= received:
-            return moment
-        break
-    day = received.astimezone(due_rules.LONDON).date()
-    for ahead in range(15):
-        span = office_span(day + timedelta(days=ahead), office_hours, is_holiday)
-        if span is not None and span[1] > received:
-            return max(span[0], received)
-    return target
 
 
 def queue_breach_warnings(

@@ -17,7 +17,7 @@ from email.message import EmailMessage
 from urllib.parse import unquote, urlsplit
 
 from webapp.notify.models import Notification
-from webapp.referrals import due as due_rules
+from webapp.rules import due as due_rules
 
 TIMEOUT = 15  # seconds: a stuck server must not hold the worker
 

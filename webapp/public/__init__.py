@@ -1,7 +1,9 @@
-"""The public site: home, information pages, safety guidance and the quick exit."""
+"""The public site: home, safety guidance and the quick exit (``routes.py``),
+the visitor's browser (``browsers.py``), the history guidance
+(``guidance.py``) and office hours as people read them (``hours.py``)."""
 
-from flask import Blueprint
 
-bp = Blueprint("public", __name__, template_folder="templates")
+def init_app(app) -> None:
+    from webapp.public import routes
 
-from webapp.public import routes  # noqa: E402, F401  (routes attach to bp)
+    app.register_blueprint(routes.bp)

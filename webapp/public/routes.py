@@ -1,14 +1,15 @@
 from __future__ import annotations
 
-from flask import current_app, redirect, render_template, request, session
+from flask import Blueprint, current_app, redirect, render_template, request, session
 from sqlalchemy.exc import SQLAlchemyError
 
-from webapp import db, pages
+from webapp import db, pages, presentation
 from webapp.i18n import localised_route
-from webapp.public import bp
 from webapp.public.browsers import detect, in_order
 from webapp.public.guidance import STEPS
 from webapp.referrals import store
+
+bp = Blueprint("public", __name__, template_folder="templates")
 
 # Sent with the exit: the browser drops our cache, cookies and storage.
 CLEAR_SITE_DATA = '"cache", "cookies", "storage"'
@@ -16,7 +17,8 @@ CLEAR_SITE_DATA = '"cache", "cookies", "storage"'
 
 @localised_route(bp, "/")
 def home():
-    return pages.shared(lambda: render_template("public/home.html"))
+    promise = presentation.promise_lead(current_app.config["SITE"].response_promise)
+    return pages.shared(lambda: render_template("public/home.html", promise=promise))
 
 
 @localised_route(bp, "/safety-online")

@@ -1,18 +1,21 @@
 """The two referral journeys: asking for help for yourself (/ask) and
-reporting a concern about someone else (/concern)."""
+reporting a concern about someone else (/concern).
 
-from flask import Blueprint
+``journeys.py`` and ``forms.py`` say what is asked, ``routes.py`` serves the
+pages, ``store.py`` keeps drafts and referrals; the rules they follow
+(due times, sealing, references) are in ``webapp/rules/``. Nothing here
+imports the staff side.
+"""
 
-bp = Blueprint("referrals", __name__, template_folder="templates")
+from __future__ import annotations
 
-from webapp.referrals import routes  # noqa: E402, F401  (routes attach to bp)
+import os
+import time
 
 
 def demo_public_key(folder, environ):
     """The demo makes its own key pair, once, even with several workers starting."""
-    import time
-
-    from webapp.referrals import sealing
+    from webapp.rules import sealing
 
     try:
         return sealing.load_public_key(folder, environ)
@@ -35,10 +38,9 @@ def init_app(app, role: str = "all") -> None:
     seal notes with it). Only ``all`` in the demo makes a key pair by itself: a
     ``public`` instance must be given the public key, and never holds the
     private one."""
-    import os
+    from flask import Blueprint
 
-    from webapp.referrals import cli, sealing
-    from webapp.security import csrf
+    from webapp.rules import sealing
 
     if app.config["QD_ENV"] == "production" or role == "public":
         public_key = sealing.load_public_key(app.instance_path, os.environ)
@@ -46,13 +48,18 @@ def init_app(app, role: str = "all") -> None:
         public_key = demo_public_key(app.instance_path, os.environ)
     app.extensions["referral_public_key"] = public_key
     if role in ("public", "all"):
+        from webapp.referrals import routes
+        from webapp.security import csrf
+
         # The forms check their own CSRF token, so that a stale one re-shows the
         # page with what was typed instead of an error page that loses it.
-        csrf.exempt(bp)
-        app.register_blueprint(bp)
-    else:  # the staff pages borrow the form macros, without any public route
+        csrf.exempt(routes.bp)
+        app.register_blueprint(routes.bp)
+    if role == "public":
+        from webapp.referrals import cli
+
+        app.cli.add_command(cli.public_keys_cli)
+    if role == "staff":  # the staff pages borrow the form macros, without any public route
         app.register_blueprint(
             Blueprint("referral_templates", __name__, template_folder="templates")
         )
-    app.cli.add_command(cli.referrals_cli)
-    app.cli.add_command(cli.keys_cli)

@@ -1,235 +1,24 @@
-"""``flask --app webapp referrals export|purge`` and ``keys generate|rotate|status|retire``."""
+"""``flask --app webapp keys status`` on a public instance: which key it seals
+new referrals for, and nothing more. It holds no private key; the commands
+that need one (export, purge, rotate, retire) are the staff side's
+(``webapp/staff/keys.py``) and are not registered here at all."""
 
 from __future__ import annotations
-
-import json
-import os
-import sys
-from pathlib import Path
 
 import click
 from flask import current_app
 from flask.cli import AppGroup
-from nacl.exceptions import CryptoError
 
-from webapp import clock, db
-from webapp.referrals import retention, sealing, store
+from webapp.rules import sealing
 
-referrals_cli = AppGroup("referrals", help="Referrals: export them, purge old closed ones.")
-keys_cli = AppGroup("keys", help="The key pair that seals referrals.")
+public_keys_cli = AppGroup("keys", help="Which key this public instance seals referrals for.")
 
 
-def refuse_on_public(what: str) -> None:
-    if current_app.config["QD_ROLE"] == "public":
-        raise click.ClickException(
-            f"This is a public instance (QD_ROLE=public): it cannot {what}. "
-            "Run this on the staff instance, which holds the private key."
-        )
-
-
-@referrals_cli.command("export")
-def export_command():
-    """Print every referral as one JSON line, opened with the private key."""
-    refuse_on_public("open referrals")
-    keyring, unopened = keyring_or_fail(), []
-    for referral in store.all_referrals(db.session()):
-        try:
-            opened = sealing.unseal(keyring, referral.sealed)
-        except CryptoError:
-            unopened.append(referral.reference)
-            continue
-        record = {
-            "reference": referral.reference,
-            "kind": referral.kind,
-            "received_at": referral.received_at.isoformat(),
-            "due_at": referral.due_at.isoformat(),
-            "promise_at": referral.promise_at.isoformat(),
-            "safe_window_end": referral.window_end.isoformat() if referral.window_end else None,
-            "flags": referral.flag_list,
-            "priority": referral.priority,
-            "status": referral.status,
-            "language": referral.language,
-            "contact": opened["contact"],
-            "answers": opened["answers"],
-        }
-        sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
-    if unopened:
-        raise click.ClickException(
-            f"{len(unopened)} referral(s) open with none of the keys held here and were "
-            f"left out: {', '.join(unopened)} (see flask --app webapp keys status)"
-        )
-
-
-@referrals_cli.command("purge")
-@click.option("--days", type=int, help="Override retention_days from the settings.")
-@click.option("--dry-run", is_flag=True, help="Say what would go; remove nothing.")
-def purge_command(days, dry_run):
-    """Remove closed referrals older than retention_days (default 365).
-
-    Anonymous counts stay for the reports, and the audit log keeps its entries."""
-    refuse_on_public("purge referrals")
-    days = days or current_app.config["SITE"].retention_days
-    if days < 1:
-        raise click.ClickException("--days must be at least 1")
-    removed = retention.purge(db.session(), clock.now(), days, dry_run)
-    verb = "Would purge" if dry_run else "Purged"
-    click.echo(f"{verb} {len(removed)} closed referral(s) closed more than {days} days ago.")
-
-
-@keys_cli.command("generate")
-@click.option(
-    "--folder",
-    type=click.Path(file_okay=False),
-    help="Where to write the pair (default: the instance folder).",
-)
-def generate_command(folder):
-    """Make a new key pair. The private key goes only to the staff machine."""
-    refuse_on_public("make a key pair (the private key must never be on it)")
-    folder = folder or current_app.instance_path
-    try:
-        public_key = sealing.generate_keypair(folder)
-    except FileExistsError:
-        raise click.ClickException(
-            f"A private key already exists in {folder}; move it away first"
-        ) from None
-    click.echo(f"Private key: {os.path.join(folder, sealing.PRIVATE_KEY_FILE)} (keep it secret)")
-    click.echo(
-        f"Key {sealing.fingerprint(public_key)}. "
-        f"Public key (QD_PUBLIC_KEY): {sealing.encode_key(public_key)}"
-    )
-
-
-def key_file() -> Path:
-    return sealing.private_key_path(current_app.instance_path, os.environ)
-
-
-def keyring_or_fail() -> sealing.Keyring:
-    try:
-        return sealing.load_keyring(current_app.instance_path, os.environ)
-    except sealing.KeyProblem as problem:
-        raise click.ClickException(str(problem)) from None
-
-
-def count_by_key(keyring: sealing.Keyring) -> tuple[list[int], int]:
-    """How many stored sealed things (referrals, notes, override reasons) each
-    key opens, and how many none of them opens."""
-    from sqlalchemy import select
-
-    # Imported here: the notes and attempts are the staff side's tables.
-    from webapp.referrals.models import Referral
-    from webapp.staff.models import ContactAttempt, Note
-
-    counts, unopened = [0] * len(keyring.keys), 0
-    session = db.session()
-    for column in (Referral.sealed, Note.sealed, ContactAttempt.sealed_reason):
-        for sealed in session.scalars(
-            select(column).where(column.is_not(None)).execution_options(yield_per=500)
-        ):
-            index = keyring.index_of(sealed)
-            if index is None:
-                unopened += 1
-            else:
-                counts[index] += 1
-    return counts, unopened
-
-
-@keys_cli.command("rotate")
-def rotate_command():
-    """Put a new current key in front of the old ones in the key file.
-
-    New referrals are sealed for it once the public instances have its public
-    key; the old keys stay in the file to open what was sealed before."""
-    refuse_on_public("rotate keys (the private key must never be on it)")
-    path = key_file()
-    keyring_or_fail()  # the file must be there and readable first
-    try:
-        keyring = sealing.rotate(path)
-    except sealing.KeyProblem as problem:
-        raise click.ClickException(str(problem)) from None
-    current = keyring.current.public_key
-    click.echo(
-        f"New current key {sealing.fingerprint(current)} written to {path}; "
-        f"{len(keyring.keys) - 1} older key(s) kept to open older referrals."
-    )
-    click.echo(f"Public key (QD_PUBLIC_KEY): {sealing.encode_key(current)}")
-    click.echo(
-        "Next: set QD_PUBLIC_KEY to it on every instance, restart them (staff "
-        "first), then check with: flask --app webapp keys status"
-    )
-
-
-@keys_cli.command("status")
+@public_keys_cli.command("status")
 def status_command():
-    """Each private key, how much it opens, and which key this instance seals
-    with; exit 1 if something stored opens with none of them. On a public
-    instance: only which key it seals for."""
+    """The fingerprint of the key new referrals are sealed for here."""
     sealing_with = sealing.fingerprint(current_app.extensions["referral_public_key"])
-    if current_app.config["QD_ROLE"] == "public":
-        click.echo(
-            f"This public instance seals new referrals for key {sealing_with} "
-            "(compare with keys status on the staff instance)."
-        )
-        return
-    keyring = keyring_or_fail()
-    counts, unopened = count_by_key(keyring)
-    click.echo(f"Key file {key_file()}: {len(keyring.keys)} key(s)")
-    for index, (key, count) in enumerate(zip(keyring.keys, counts, strict=True)):
-        state = "current" if index == 0 else "retired"
-        click.echo(f"  {sealing.fingerprint(key)}  {state:<8} opens {count} sealed item(s)")
     click.echo(
-        f"This instance's QD_PUBLIC_KEY: {sealing_with}"
-        + (
-            " (the current key)"
-            if sealing_with == sealing.fingerprint(keyring.current)
-            else " (NOT the current key: set QD_PUBLIC_KEY)"
-        )
-    )
-    if unopened:
-        click.echo(
-            f"{unopened} sealed item(s) open with none of these keys: a public "
-            "instance may be sealing for a key that is not here.",
-            err=True,
-        )
-        sys.exit(1)
-
-
-@keys_cli.command("retire")
-@click.argument("fingerprint")
-def retire_command(fingerprint):
-    """Remove an old key from the key file, once nothing stored needs it."""
-    refuse_on_public("retire keys")
-    if fingerprint == sealing.fingerprint(current_app.extensions["referral_public_key"]):
-        raise click.ClickException(
-            f"This instance's QD_PUBLIC_KEY is {fingerprint}: set the new public key "
-            "everywhere first (flask --app webapp keys status)"
-        )
-    # Under the lock, reading the file afresh: a rotate meanwhile is never undone.
-    with sealing.key_file_lock(key_file()):
-        keyring = keyring_or_fail()
-        names = [sealing.fingerprint(key) for key in keyring.keys]
-        if fingerprint not in names:
-            raise click.ClickException(
-                f"No key {fingerprint} in {key_file()} (there are: {', '.join(names)})"
-            )
-        index = names.index(fingerprint)
-        if index == 0:
-            raise click.ClickException(
-                "That is the current key: rotate first, then retire the old one"
-            )
-        still = count_by_key(keyring)[0][index]
-        if still:
-            raise click.ClickException(
-                f"Key {fingerprint} still opens {still} stored item(s). Keep it until the "
-                "retention purge has removed them (flask --app webapp referrals purge)."
-            )
-        try:
-            sealing.write_keyring(
-                key_file(),
-                sealing.Keyring([key for key in keyring.keys if key is not keyring.keys[index]]),
-            )
-        except sealing.KeyProblem as problem:
-            raise click.ClickException(str(problem)) from None
-    click.echo(
-        f"Retired key {fingerprint}; {len(keyring.keys) - 1} key(s) left. "
-        "Destroy any other copy of it (backups of the key file) as your policy says."
+        f"This public instance seals new referrals for key {sealing_with} "
+        "(compare with keys status on the staff instance)."
     )

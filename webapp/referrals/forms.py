@@ -18,6 +18,9 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, StopValidation, ValidationError
 
+from webapp import presentation as words
+from webapp.rules import contact
+
 SHORT = 200
 LONG = 2000
 UK_REGIONS = {"GB", "GG", "JE", "IM"}
@@ -30,28 +33,10 @@ def options(*pairs) -> list[SelectChoice]:
 YES_NO = options(("yes", _l("Yes")), ("no", _l("No")))
 YES_NO_UNSURE = options(("yes", _l("Yes")), ("no", _l("No")), ("unsure", _l("I am not sure")))
 
-METHODS = options(
-    ("call", _l("A phone call")),
-    ("text", _l("A text message")),
-    ("email", _l("An email")),
-    ("agency", _l("Through a support worker or another service")),
-    ("in_person", _l("In person, somewhere safe")),
-    ("none", _l("Do not contact me: I only want information")),
-)
-DAYS = options(
-    ("monday", _l("Monday")),
-    ("tuesday", _l("Tuesday")),
-    ("wednesday", _l("Wednesday")),
-    ("thursday", _l("Thursday")),
-    ("friday", _l("Friday")),
-    ("saturday", _l("Saturday")),
-    ("sunday", _l("Sunday")),
-)
-BANDS = options(
-    ("morning", _l("Morning (8am to 12 noon)")),
-    ("afternoon", _l("Afternoon (12 noon to 5pm)")),
-    ("evening", _l("Evening (5pm to 9pm)")),
-)
+METHODS = options(*words.choices(words.RESIDENT_METHODS, contact.RESIDENT_METHODS))
+DAYS = options(*words.choices(words.DAYS, contact.DAYS))
+BANDS = options(*words.choices(words.BANDS, contact.BANDS))
+VOICEMAIL = options(*words.choices(words.VOICEMAIL, contact.VOICEMAIL))
 HELP = options(
     ("security", _l("Making my home more secure (locks, alarms, lighting)")),
     ("move", _l("Moving home safely")),
@@ -91,11 +76,7 @@ RELATIONSHIPS = options(
     ("staff", _l("I work for the landlord or a contractor")),
     ("other", _l("Someone else")),
 )
-REPORTER_METHODS = options(
-    ("none", _l("No: I want to stay anonymous")),
-    ("call", _l("Yes, by phone")),
-    ("email", _l("Yes, by email")),
-)
+REPORTER_METHODS = options(*words.choices(words.REPORTER_METHODS, contact.REPORTER_METHODS))
 
 
 NOT_A_UK_NUMBER = _l("Enter a UK phone number, such as a mobile number starting 07")
@@ -229,11 +210,7 @@ class PhoneForm(StepForm):
 class MessagesForm(StepForm):
     voicemail = radios(
         _l("If you do not answer, can we leave a voicemail or a message?"),
-        options(
-            ("yes", _l("Yes")),
-            ("no_name", _l("Yes, but do not say who we are")),
-            ("no", _l("No, never leave a message")),
-        ),
+        VOICEMAIL,
         required=_l("Tell us whether we can leave a message"),
     )
 
@@ -423,7 +400,7 @@ class ReachForm(StepForm):
 
 
 class ReporterForm(StepForm):
-    reporter_method = radios(
+    method = radios(
         _l("Can we contact you?"),
         REPORTER_METHODS,
         required=_l("Choose whether we can contact you"),
@@ -433,24 +410,24 @@ class ReporterForm(StepForm):
         _l("Your phone number"),
         validators=[uk_phone],
         render_kw=PHONE_BOX,
-        when=required_when("reporter_method", "call", message=_l("Enter your phone number")),
+        when=required_when("method", contact.CALL.code, message=_l("Enter your phone number")),
     )
     reporter_email = text(
         _l("Your email address"),
         validators=[email_address],
         render_kw=EMAIL_BOX,
-        when=required_when("reporter_method", "email", message=_l("Enter your email address")),
+        when=required_when("method", contact.EMAIL.code, message=_l("Enter your email address")),
     )
 
     def answers(self) -> dict:
         """Keep only the way back the reporter chose: nothing at all when anonymous."""
         answers = super().answers()
-        method = answers["reporter_method"]
-        if method != "call":
+        reach = contact.method(answers["method"]).reach
+        if reach != contact.PHONE:
             answers["reporter_phone"] = None
-        if method != "email":
+        if reach != contact.EMAIL_ADDRESS:
             answers["reporter_email"] = None
-        if method == "none":
+        if reach is None:
             answers["reporter_name"] = None
         return answers
 

@@ -9,11 +9,13 @@ through any step that now applies and has not been seen.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 
 from webapp.referrals import forms
+from webapp.rules import contact
+from webapp.rules.intake import method_of
 
 
 @dataclass(frozen=True)
@@ -26,8 +28,17 @@ class Step:
     intro: object = None  # a lazy string shown under the heading
 
 
-def method_in(*methods: str) -> Callable[[dict], bool]:
-    return lambda answers: answers.get("method") in methods
+def method_is(test: Callable[[contact.Method], bool]) -> Callable[[dict], bool]:
+    """A step that applies when the chosen contact method passes ``test``."""
+    return lambda answers: test(method_of(answers))
+
+
+def reached_by(reach: str) -> Callable[[dict], bool]:
+    return method_is(lambda method: method.reach == reach)
+
+
+def contactable(answers: dict) -> bool:
+    return method_of(answers) is not contact.NO_CONTACT
 
 
 def in_danger(answers: dict) -> bool:
@@ -39,7 +50,10 @@ class Journey:
     kind: str  # "self" or "concern", as stored
     slug: str  # in the URL
     steps: tuple[Step, ...]
-    contact_fields: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def contact_fields(self) -> frozenset[str]:
+        return contact.CONTACT_FIELDS[self.kind]
 
     def step(self, slug: str) -> Step | None:
         return next((step for step in self.steps if step.slug == slug), None)
@@ -90,61 +104,66 @@ ASK = Journey(
         Step("danger", forms.DangerForm, _l("Are you in danger right now?")),
         DANGER_HELP,
         Step("contact", forms.MethodForm, _l("How can we contact you safely?")),
-        Step("phone", forms.PhoneForm, _l("Your phone number"), applies=method_in("call", "text")),
-        Step("email", forms.EmailForm, _l("Your email address"), applies=method_in("email")),
+        Step("phone", forms.PhoneForm, _l("Your phone number"), applies=reached_by(contact.PHONE)),
+        Step(
+            "email",
+            forms.EmailForm,
+            _l("Your email address"),
+            applies=reached_by(contact.EMAIL_ADDRESS),
+        ),
         Step(
             "support-worker",
             forms.AgencyForm,
             _l("Your support worker or service"),
-            applies=method_in("agency"),
+            applies=reached_by(contact.AGENCY_DETAILS),
         ),
         Step(
             "meeting-place",
             forms.InPersonForm,
             _l("Where would be safe to meet?"),
-            applies=method_in("in_person"),
+            applies=reached_by(contact.MEETING_PLACE),
         ),
         Step(
             "safe-times",
             forms.TimesForm,
             _l("When is it safe to contact you?"),
-            applies=method_in("call", "text", "in_person"),
+            applies=method_is(lambda method: method.safe_times),
         ),
         Step(
             "messages",
             forms.MessagesForm,
             _l("If you do not answer, can we leave a voicemail or a message?"),
-            applies=method_in("call", "text"),
+            applies=method_is(lambda method: method.takes_message),
         ),
         Step(
             "withheld-number",
             forms.WithheldForm,
             _l("Will you answer a call from a withheld number?"),
-            applies=method_in("call"),
+            applies=method_is(lambda method: method.rings),
         ),
         Step(
             "someone-else",
             forms.SomeoneElseForm,
             _l("If someone else answers"),
-            applies=method_in("call"),
+            applies=method_is(lambda method: method.rings),
         ),
         Step(
             "code-word",
             forms.CodeWordForm,
             _l("A code word for “I cannot talk now”"),
-            applies=method_in("call", "in_person"),
+            applies=method_is(lambda method: method.live),
         ),
         Step(
             "letters",
             forms.PostForm,
             _l("Is it safe for us to send letters to your home?"),
-            applies=lambda answers: answers.get("method") != "none",
+            applies=contactable,
         ),
         Step(
             "trusted-person",
             forms.TrustedForm,
             _l("Is there someone we can contact if we cannot reach you?"),
-            applies=lambda answers: answers.get("method") != "none",
+            applies=contactable,
             intro=_l(
                 "Only someone you trust, who knows about the abuse. Leave this empty "
                 "if there is no one."
@@ -155,7 +174,7 @@ ASK = Journey(
             "speaking-to",
             forms.OfficerForm,
             _l("Would you prefer to speak to a woman or a man?"),
-            applies=lambda answers: answers.get("method") != "none",
+            applies=contactable,
         ),
         Step("accessibility", forms.AccessForm, _l("Help to talk to us")),
         Step("what-would-help", forms.HelpForm, _l("What would help?")),
@@ -165,39 +184,6 @@ ASK = Journey(
             _l("About you"),
             intro=_l("You do not have to tell us, but it helps us find your tenancy."),
         ),
-    ),
-    contact_fields=frozenset(
-        {
-            "method",
-            "phone",
-            "phone_own",
-            "voicemail",
-            "withheld",
-            "cover_story",
-            "ask_for",
-            "code_word",
-            "email",
-            "email_own",
-            "agency_name",
-            "worker_name",
-            "agency_contact",
-            "meet_place",
-            "arrange",
-            "any_time",
-            "days",
-            "bands",
-            "avoid",
-            "post_safe",
-            "trusted_name",
-            "trusted_contact",
-            "trusted_relationship",
-            "language",
-            "language_other",
-            "interpreter",
-            "officer_gender",
-            "access_needs",
-            "access_other",
-        }
     ),
 )
 
@@ -234,9 +220,6 @@ CONCERN = Journey(
                 "You can stay anonymous. We will never tell anyone that the report came from you."
             ),
         ),
-    ),
-    contact_fields=frozenset(
-        {"reporter_method", "reporter_name", "reporter_phone", "reporter_email"}
     ),
 )
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from babel.lists import format_list
 from flask import (
+    Blueprint,
     abort,
     current_app,
     flash,
@@ -22,24 +22,26 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import format_date, format_datetime, format_time, get_locale
 from flask_babel import gettext as _
 from sqlalchemy.exc import SQLAlchemyError
 
-from webapp import db, notify
+from webapp import db, presentation
 from webapp.clock import now
 from webapp.i18n import current_language, localised_route
 from webapp.limits import limiter
+from webapp.notify.models import channels
 from webapp.public.hours import office_hours_rows
-from webapp.referrals import bp, sealing, service, store
+from webapp.referrals import store
 from webapp.referrals.forms import SendForm
 from webapp.referrals.journeys import JOURNEYS, Journey
+from webapp.rules import contact, intake, sealing
 
+bp = Blueprint("referrals", __name__, template_folder="templates")
 log = logging.getLogger(__name__)
 JOURNEY = "<any(ask, concern):journey>"
 
 
-class Draft:
+class VisitorDraft:
     """This visitor's answers to one journey, locked in the database."""
 
     def __init__(self, journey: Journey):
@@ -59,6 +61,7 @@ class Draft:
                 self.forget()
             else:
                 self.data = opened
+                self.data["answers"] = intake.current_shape(journey.kind, opened["answers"])
 
     @property
     def answers(self) -> dict:
@@ -91,11 +94,11 @@ def database_trouble():
     )
 
 
-def current_draft(journey: Journey) -> Draft:
+def current_draft(journey: Journey) -> VisitorDraft:
     """This visitor's draft. The friendly 503 page when the database does not
     answer; back to the start, with a kind notice, when the draft expired."""
     try:
-        draft = Draft(journey)
+        draft = VisitorDraft(journey)
     except SQLAlchemyError:
         database_trouble()
         abort(503)
@@ -113,12 +116,13 @@ def current_draft(journey: Journey) -> Draft:
 @localised_route(bp, "/" + JOURNEY)
 def start(journey):
     journey = get_journey(journey)
-    hours = office_hours_rows(current_app.config["SITE"].office_hours)
+    site = current_app.config["SITE"]
     return render_template(
         f"referrals/start_{journey.kind}.html",
         journey=journey,
         first=journey.steps[0].slug,
-        office_hours=hours,
+        office_hours=office_hours_rows(site.office_hours),
+        promise=presentation.promise_step(site.response_promise),
     )
 
 
@@ -173,49 +177,6 @@ def back_url(journey: Journey, slug: str, answers: dict) -> str:
     return page_url(journey, previous)
 
 
-def summary(journey: Journey, answers: dict) -> list[dict]:
-    """The check page: a group for each page, a row for each question on it with
-    the answer as shown and where to change it."""
-    groups = []
-    for step in journey.applicable(answers):
-        form = step.form(data=answers, meta={"csrf": False})
-        rows = [
-            {
-                "question": field.label.text,
-                "answer": shown(field, answers.get(field.name)),
-                "change": page_url(journey, step.slug),
-            }
-            for field in form.questions()
-        ]
-        if rows:
-            groups.append({"title": step.title if len(rows) > 1 else None, "rows": rows})
-    return groups
-
-
-def readable(journey: Journey, values: dict) -> list[dict]:
-    """Each of ``values`` with its question, and its answer as a person reads it."""
-    rows = []
-    for step in journey.steps:
-        form = step.form(data=values, meta={"csrf": False})
-        rows += [
-            {"question": field.label.text, "answer": shown(field, values[field.name])}
-            for field in form.questions()
-            if field.name in values
-        ]
-    return rows
-
-
-def shown(field, value) -> str:
-    if field.type == "BooleanField":
-        return _("Yes") if value else _("No")
-    if value in (None, "", []):
-        return _("Not given")
-    choices = {choice.value: choice.label for choice in getattr(field, "choices", None) or ()}
-    if isinstance(value, list):
-        return format_list([str(choices.get(item, item)) for item in value], locale=get_locale())
-    return str(choices.get(value, value))
-
-
 @localised_route(bp, f"/{JOURNEY}/check", methods=["GET", "POST"])
 @limiter.limit("30 per hour", methods=["POST"])
 def check(journey):
@@ -240,13 +201,12 @@ def check(journey):
         except SQLAlchemyError:
             database_trouble()  # not needed to show the page; Send will try again
     if form.validate_on_submit():
-        settings = current_app.config["SITE"]
-        new = service.build(
-            journey,
-            draft.answers,
+        new = intake.build(
+            journey.kind,
+            journey.kept_answers(draft.answers),
             current_language(),
             now(),
-            settings,
+            current_app.config["SITE"].response_promise,
             current_app.extensions["referral_public_key"],
         )
         key = draft.ref["key"]
@@ -266,7 +226,7 @@ def check(journey):
                 draft.ref["id"],
                 new,
                 now=now(),
-                notify=notify.channels(current_app),
+                notify=channels(current_app),
                 tombstone=lambda ref: sealing.lock_draft(key, {"sent": confirmation(ref)}),
             )
         except store.DraftGone:
@@ -282,7 +242,7 @@ def check(journey):
         "referrals/check.html",
         journey=journey,
         form=form,
-        groups=summary(journey, draft.answers),
+        groups=presentation.summary(journey, draft.answers, lambda slug: page_url(journey, slug)),
         problem=problem,
         back=back_url(journey, "check", draft.answers),
     ), status
@@ -304,80 +264,17 @@ def sent(journey):
     session.modified = True
     if not record:
         return redirect(url_for("referrals.start", journey=journey.slug))
+    window_end = record["window_end"]
+    promise = presentation.promise_sentence(
+        journey.kind,
+        record["method"],
+        datetime.fromisoformat(record["due"]),
+        datetime.fromisoformat(window_end) if window_end else None,
+    )
     return render_template(
         "referrals/sent.html",
         journey=journey,
         record=record,
-        promise=promise_sentence(journey, record),
-        late=service.NO_SAFE_WINDOW in record.get("flags", ()),
-    )
-
-
-def day_name(moment: datetime) -> str:
-    """ "Tuesday 24 November" in English (British order); elsewhere the
-    locale's own full date ("martes, 24 de noviembre de 2026"), in UK time."""
-    if get_locale().language == "en":
-        return format_datetime(moment, "EEEE d MMMM")
-    return format_date(moment, "full")
-
-
-def promise_sentence(journey: Journey, record: dict) -> str:
-    """What happens next, in one sentence: who, how, and by when."""
-    due = datetime.fromisoformat(record["due"])
-    method = record["method"]
-    if record["window_end"]:
-        end = datetime.fromisoformat(record["window_end"])
-        day, start, until = (day_name(due), format_time(due, "HH:mm"), format_time(end, "HH:mm"))
-        windowed = {
-            "call": _(
-                "We will call you on %(day)s between %(start)s and %(end)s, a time you "
-                "told us is safe.",
-                day=day,
-                start=start,
-                end=until,
-            ),
-            "text": _(
-                "We will text you on %(day)s between %(start)s and %(end)s, a time you "
-                "told us is safe.",
-                day=day,
-                start=start,
-                end=until,
-            ),
-            "in_person": _(
-                "We will contact you on %(day)s between %(start)s and %(end)s, a "
-                "time you told us is safe, to arrange to meet.",
-                day=day,
-                start=start,
-                end=until,
-            ),
-        }
-        if method in windowed:
-            return windowed[method]
-    when = _("%(day)s at %(time)s", day=day_name(due), time=format_time(due, "HH:mm"))
-    if journey.kind == "concern":
-        if method == "none":
-            return _(
-                "Our team will act on your concern by %(when)s. As you chose to stay "
-                "anonymous, we cannot tell you what happens next.",
-                when=when,
-            )
-        return _(
-            "Our team will act on your concern by %(when)s, and will contact you only "
-            "if we need to know more.",
-            when=when,
-        )
-    by_method = {
-        "call": _("We will call you by %(when)s.", when=when),
-        "text": _("We will text you by %(when)s.", when=when),
-        "email": _("We will email you by %(when)s.", when=when),
-        "agency": _("We will contact your support worker by %(when)s.", when=when),
-        "in_person": _("We will contact you by %(when)s to arrange to meet.", when=when),
-    }
-    return by_method.get(
-        method,
-        _(
-            "You asked us not to contact you, so we will not. Our team will read your request "
-            "by %(when)s, in case there is something we can do without contacting you.",
-            when=when,
-        ),
+        promise=promise,
+        late=contact.NO_SAFE_WINDOW in record.get("flags", ()),
     )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select, update
@@ -13,7 +12,8 @@ from sqlalchemy.orm import Session
 
 from webapp.notify.models import NEW, enqueue
 from webapp.referrals.models import Draft, Referral
-from webapp.referrals.reference import new_reference
+from webapp.rules.intake import NewReferral
+from webapp.rules.reference import new_reference
 
 DRAFT_IDLE = timedelta(minutes=30)
 
@@ -52,20 +52,6 @@ def save_draft(session: Session, draft_id: str, kind: str, locked: bytes, now: d
 def discard_draft(session: Session, draft_id: str) -> None:
     session.execute(delete(Draft).where(Draft.id == draft_id))
     session.commit()
-
-
-@dataclass(frozen=True)
-class NewReferral:
-    kind: str
-    language: str
-    received_at: datetime
-    promise_at: datetime
-    due_at: datetime
-    window_end: datetime | None
-    flags: tuple[str, ...]
-    priority: int
-    contact_method: str
-    sealed: bytes
 
 
 SENT = "sent"  # a draft's kind once its referral is stored

@@ -22,9 +22,10 @@ from webapp import db
 from webapp.clock import now
 from webapp.limits import limiter
 from webapp.referrals.models import Referral
-from webapp.staff import audit, bp
+from webapp.staff import audit
 from webapp.staff.case import unsealed
 from webapp.staff.models import ApiToken
+from webapp.staff.web import bp
 
 PAGE_DEFAULT, PAGE_MAX = 50, 200
 # A referral shows in the feed only once it is this old. PostgreSQL hands out
@@ -128,6 +129,7 @@ def api_referrals():
         now(),
         "" if referrals else "empty page",
     )
+    session.commit()
     following = None
     if more:
         following = url_for(

@@ -1,48 +1,32 @@
-"""The audit log: every view and change of a referral, append-only, chained.
+"""The audit log, kept in the database: every view and change of a referral,
+append-only, chained (the hashing and checking are ``webapp/rules/audit.py``).
 
-Each entry's hash covers the previous entry's hash and its own fields, so
-editing or removing an entry breaks every hash after it; ``verify`` finds the
-first break. No Flask here.
+``record`` adds to the caller's transaction and never commits: the view that
+changes a referral commits the change and its audit entry together, or
+neither.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
-import random
-import time
 from datetime import datetime
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from webapp.rules import audit as chain
 from webapp.staff.models import AuditEntry, AuditHead
 
-GENESIS = "0" * 64
 
-
-def entry_hash(
-    prev_hash: str, at: datetime, actor: str, action: str, reference: str | None, detail: str
-) -> str:
-    body = json.dumps(
-        [prev_hash, at.isoformat(), actor, action, reference, detail],
-        ensure_ascii=False,
-        separators=(",", ":"),
-    )
-    return hashlib.sha256(body.encode()).hexdigest()
+class AuditUnavailable(RuntimeError):
+    """The audit log's head is missing: nothing audited can be done."""
 
 
 def record(
-    session: Session,
-    actor: str,
-    action: str,
-    reference: str | None,
-    at: datetime,
-    detail: str = "",
-    attempts: int = 20,
+    session: Session, actor: str, action: str, reference: str | None, at: datetime, detail: str = ""
 ) -> AuditEntry:
-    """Append an entry and commit it (with whatever else the session holds)."""
-    return record_many(session, actor, action, [reference], at, detail, attempts)[0]
+    """Append an entry to the caller's transaction (the caller commits)."""
+    return record_many(session, actor, action, [reference], at, detail)[0]
 
 
 def record_many(
@@ -52,64 +36,55 @@ def record_many(
     references: list[str | None],
     at: datetime,
     detail: str = "",
-    attempts: int = 20,
 ) -> list[AuditEntry]:
-    """Append one entry per reference, in order, in one transaction."""
-    for _ in range(attempts):
-        # FOR UPDATE makes PostgreSQL writers queue here; SQLite writes one at
-        # a time anyway. The compare-and-swap below is the guarantee on both.
-        prev = session.scalar(select(AuditHead.hash).where(AuditHead.id == 1).with_for_update())
-        added, head = [], prev
-        for reference in references:
-            new_hash = entry_hash(head, at, actor, action, reference, detail)
-            added.append(
-                AuditEntry(
-                    at=at,
-                    actor=actor,
-                    action=action,
-                    reference=reference,
-                    detail=detail,
-                    prev_hash=head,
-                    hash=new_hash,
-                )
+    """Append one entry per reference, in order, to the caller's transaction.
+
+    The head row is written first, which takes the write lock (a row lock on
+    PostgreSQL, the database's on SQLite) until the caller commits: a second
+    writer waits here and then reads the head this one leaves, so the chain
+    never forks and no retry (which would lose the caller's work) is needed.
+    """
+    locked = session.execute(
+        update(AuditHead)
+        .where(AuditHead.id == 1)
+        .values(hash=AuditHead.hash)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if locked != 1:
+        raise AuditUnavailable("the audit log has no head row")
+    head = session.scalar(select(AuditHead.hash).where(AuditHead.id == 1))
+    added = []
+    for reference in references:
+        new_hash = chain.entry_hash(head, at, actor, action, reference, detail)
+        added.append(
+            AuditEntry(
+                at=at,
+                actor=actor,
+                action=action,
+                reference=reference,
+                detail=detail,
+                prev_hash=head,
+                hash=new_hash,
             )
-            head = new_hash
-        moved = session.execute(
-            update(AuditHead)
-            .where(AuditHead.id == 1, AuditHead.hash == prev)
-            .values(hash=head)
-            .execution_options(synchronize_session=False)
-        ).rowcount
-        if moved == 1:
-            session.add_all(added)
-            session.commit()
-            return added
-        session.rollback()  # someone else wrote first: try again on the new head
-        session.expire_all()
-        time.sleep(random.uniform(0, 0.02))  # noqa: S311  (jitter, not a secret)
-    raise RuntimeError("the audit log is too busy")
+        )
+        head = new_hash
+    session.execute(
+        update(AuditHead)
+        .where(AuditHead.id == 1)
+        .values(hash=head)
+        .execution_options(synchronize_session=False)
+    )
+    session.add_all(added)
+    return added
 
 
 def entries(session: Session):
     return session.scalars(select(AuditEntry).order_by(AuditEntry.id))
 
 
-def verify(session: Session) -> tuple[bool, int | None, int]:
-    """(intact, id of the first broken entry, entries checked)."""
-    prev = GENESIS
-    count = 0
-    for entry in entries(session):
-        count += 1
-        expected = entry_hash(
-            prev, entry.at, entry.actor, entry.action, entry.reference, entry.detail
-        )
-        if entry.prev_hash != prev or entry.hash != expected:
-            return False, entry.id, count
-        prev = entry.hash
-    head = session.get(AuditHead, 1)
-    if head is not None and head.hash != prev:
-        return False, None, count  # entries removed from the end
-    return True, None, count
+def verify(session: Session) -> chain.Verdict:
+    head = session.scalar(select(AuditHead.hash).where(AuditHead.id == 1))
+    return chain.verify_chain(entries(session), head)
 
 
 def as_json(entry: AuditEntry) -> str:

@@ -10,7 +10,9 @@ from flask.cli import AppGroup
 from sqlalchemy import delete, select
 
 from webapp import db
-from webapp.staff import accounts, api, audit
+from webapp.rules import credentials
+from webapp.rules.contact import ROLES
+from webapp.staff import api, audit
 from webapp.staff.models import ApiToken, RecoveryCode, StaffUser
 
 staff_cli = AppGroup("staff", help="Staff accounts: create, disable, reset the second factor.")
@@ -31,16 +33,16 @@ def _user(email: str) -> StaffUser:
 
 def _enrol(user: StaffUser) -> None:
     """A new TOTP secret and new recovery codes, printed once."""
-    user.totp_secret = accounts.new_totp_secret()
+    user.totp_secret = credentials.new_totp_secret()
     user.totp_last_step = None
     session = db.session()
     session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
-    codes = accounts.new_recovery_codes()
+    codes = credentials.new_recovery_codes()
     for code in codes:
-        session.add(RecoveryCode(user_id=user.id, code_hash=accounts.hash_recovery_code(code)))
+        session.add(RecoveryCode(user_id=user.id, code_hash=credentials.hash_recovery_code(code)))
     session.commit()
     click.echo(f"TOTP secret: {user.totp_secret}")
-    click.echo(f"TOTP URI: {accounts.totp_uri(user.totp_secret, user.email)}")
+    click.echo(f"TOTP URI: {credentials.totp_uri(user.totp_secret, user.email)}")
     click.echo("Recovery codes (each works once; keep them somewhere safe):")
     for code in codes:
         click.echo(f"  {code}")
@@ -48,7 +50,7 @@ def _enrol(user: StaffUser) -> None:
 
 @staff_cli.command("create")
 @click.argument("email")
-@click.option("--role", type=click.Choice(accounts.ROLES), default="officer", show_default=True)
+@click.option("--role", type=click.Choice(ROLES), default="officer", show_default=True)
 @click.password_option(help="Asked for twice when not given.")
 def create_command(email, role, password):
     """Create a staff account with a password and a second factor."""
@@ -59,7 +61,7 @@ def create_command(email, role, password):
     if session.scalar(select(StaffUser).where(StaffUser.email == email)):
         raise click.ClickException(f"{email} already has an account")
     try:
-        password_hash = accounts.hash_password(password)
+        password_hash = credentials.hash_password(password)
     except ValueError as problem:
         raise click.ClickException(str(problem)) from None
     user = StaffUser(
@@ -74,7 +76,7 @@ def create_command(email, role, password):
     session.add(user)
     session.flush()
     audit.record(session, "cli", "staff.create", None, _now(), detail=f"{email} as {role}")
-    _enrol(user)
+    _enrol(user)  # commits the account, its second factor and the audit entry together
 
 
 @staff_cli.command("disable")
@@ -84,6 +86,7 @@ def disable_command(email):
     user = _user(email)
     user.active = False
     audit.record(db.session(), "cli", "staff.disable", None, _now(), detail=user.email)
+    db.session().commit()
     click.echo(f"{user.email} can no longer sign in.")
 
 
@@ -107,11 +110,11 @@ def export_command():
 @audit_cli.command("verify")
 def verify_command():
     """Check the hash chain; exit 1 if anything was changed or removed."""
-    intact, broken, count = audit.verify(db.session())
-    if intact:
-        click.echo(f"Audit log intact: {count} entries.")
+    verdict = audit.verify(db.session())
+    if verdict.intact:
+        click.echo(f"Audit log intact: {verdict.checked} entries.")
         return
-    where = f"at entry {broken}" if broken else "at the end (entries removed)"
+    where = f"at entry {verdict.broken_at}" if verdict.broken_at else "at the end (entries removed)"
     click.echo(f"Audit log broken {where}.", err=True)
     sys.exit(1)
 
@@ -131,6 +134,7 @@ def token_create_command(name):
     token = api.new_token()
     session.add(ApiToken(name=name, token_hash=api.token_hash(token), created_at=_now()))
     audit.record(session, "cli", "api_token.create", None, _now(), f"name={name}")
+    session.commit()
     click.echo(f"Token for {name} (shown once; it is stored only as a hash):")
     click.echo(token)
 
@@ -147,6 +151,7 @@ def token_revoke_command(name):
         raise click.ClickException(f"No working token called {name}")
     found.revoked_at = _now()
     audit.record(session, "cli", "api_token.revoke", None, _now(), f"name={name}")
+    session.commit()
     click.echo(f"Revoked {name}.")
 
 

@@ -13,8 +13,9 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length
 
+from webapp import presentation as words
 from webapp.referrals.forms import options
-from webapp.staff import labels
+from webapp.rules import contact
 
 
 class LoginForm(FlaskForm):
@@ -46,12 +47,12 @@ class CodeForm(FlaskForm):
 class AttemptForm(FlaskForm):
     method = RadioField(
         _l("How"),
-        choices=options(*list(labels.METHODS.items())[:-1]),
+        choices=options(*words.choices(words.STAFF_METHODS, contact.ATTEMPT_METHODS)),
         validators=[InputRequired(message=_l("Choose how you tried"))],
     )
     outcome = RadioField(
         _l("What happened"),
-        choices=options(*labels.OUTCOMES.items()),
+        choices=options(*words.choices(words.OUTCOMES, contact.ATTEMPT_OUTCOMES)),
         validators=[InputRequired(message=_l("Choose what happened"))],
     )
     at = DateTimeLocalField(
@@ -76,7 +77,7 @@ class NoteForm(FlaskForm):
 class CloseForm(FlaskForm):
     outcome = RadioField(
         _l("Outcome"),
-        choices=options(*labels.CLOSE_OUTCOMES.items()),
+        choices=options(*words.choices(words.CLOSE_OUTCOMES, contact.CLOSE_OUTCOMES)),
         validators=[InputRequired(message=_l("Choose the outcome"))],
     )
 

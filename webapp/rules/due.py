@@ -23,6 +23,7 @@ of the clocks; in UTC it cannot.)
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -30,11 +31,13 @@ from zoneinfo import ZoneInfo
 
 import holidays
 
+from webapp.rules.contact import DAYS, NO_SAFE_WINDOW
+
 LONDON = ZoneInfo("Europe/London")
-DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 SAME_DAY_LEAD = timedelta(hours=2)
 USABLE = timedelta(minutes=30)  # a safe window with less time left than this is no use
-NO_SAFE_WINDOW = "no_safe_window"
+HOURS, SAME_WORKING_DAY = "24h", "same-working-day"  # the promise rules
+PROMISE_RULES = (HOURS, SAME_WORKING_DAY)
 
 
 @dataclass(frozen=True)
@@ -57,10 +60,31 @@ class Due:
 OfficeHours = dict[str, tuple[time, time] | None]
 
 
+@functools.cache
 def bank_holidays(subdivision: str) -> Callable[[date], bool]:
     """``is_holiday(day)`` for a UK nation (``ENG``, ``WLS``, ``SCT``, ``NIR``)."""
     calendar = holidays.country_holidays("GB", subdiv=subdivision)
     return lambda day: day in calendar
+
+
+@dataclass(frozen=True)
+class Promise:
+    """The landlord's promise: ``hours`` after receipt, or the same working
+    day in ``office_hours``, skipping the bank holidays of ``subdivision``."""
+
+    rule: str = HOURS
+    hours: int = 24
+    office_hours: OfficeHours | None = None
+    subdivision: str = "ENG"
+
+    def after(self, received: datetime) -> datetime:
+        return promise(
+            received,
+            self.rule,
+            self.office_hours or {},
+            bank_holidays(self.subdivision),
+            self.hours,
+        )
 
 
 def promise(
@@ -71,9 +95,9 @@ def promise(
     hours: int = 24,
     tz: ZoneInfo = LONDON,
 ) -> datetime:
-    if rule == "24h":
+    if rule == HOURS:
         return received.astimezone(UTC) + timedelta(hours=hours)
-    if rule != "same-working-day":
+    if rule != SAME_WORKING_DAY:
         raise ValueError(f"unknown promise rule {rule!r}")
     local = received.astimezone(tz)
     day = local.date()
@@ -90,7 +114,7 @@ def promise(
 def working_hours(day: date, office_hours: OfficeHours, is_holiday) -> tuple[time, time] | None:
     if is_holiday(day):
         return None
-    return office_hours.get(DAY_NAMES[day.weekday()])
+    return office_hours.get(DAYS[day.weekday()])
 
 
 def concrete_windows(

@@ -1,10 +1,8 @@
-"""Staff credentials: argon2 password hashes, TOTP second factor, recovery codes.
-
-Plain Python, no Flask.
-"""
+"""Staff credentials: argon2 password hashes, TOTP second factor, recovery codes."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import secrets
@@ -14,16 +12,20 @@ import pyotp
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-ROLES = ("officer", "manager", "admin", "comms")
 MIN_PASSWORD = 12
 MAX_FAILURES = 5
 LOCKOUT = timedelta(minutes=15)
 ISSUER = "Quiet Door"
 
 _hasher = PasswordHasher()
-# Checked against when the email is unknown, so that the answer takes as long
-# and says the same whether or not an account exists.
-_DUMMY_HASH = _hasher.hash(secrets.token_hex(16))
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Checked against when the email is unknown, so that the answer takes as
+    long and says the same whether or not an account exists. Made on first
+    use, not at import: a worker that never signs anyone in never pays it."""
+    return _hasher.hash(secrets.token_hex(16))
 
 
 def hash_password(password: str) -> str:
@@ -34,7 +36,7 @@ def hash_password(password: str) -> str:
 
 def check_password(stored_hash: str | None, password: str) -> bool:
     try:
-        return _hasher.verify(stored_hash or _DUMMY_HASH, password) and stored_hash is not None
+        return _hasher.verify(stored_hash or _dummy_hash(), password) and stored_hash is not None
     except (VerificationError, InvalidHashError):
         return False
 

@@ -1,7 +1,7 @@
 """The team's figures, with no personal data: referrals by week, kind and
 language; the share contacted within the promise; the median time to first
 contact. Built from the open and closed referrals and from the anonymous
-facts kept of purged ones. No Flask here.
+facts kept of purged ones (read by ``webapp/staff/reports.py``).
 """
 
 from __future__ import annotations
@@ -13,11 +13,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
-from webapp.referrals import due as due_rules
-from webapp.referrals.models import Referral, ReferralFact
+from webapp.rules import contact, due
 
 
 @dataclass(frozen=True)
@@ -35,35 +31,19 @@ def week_of(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
-def fact(referral: Referral) -> Fact:
+def fact(referral) -> Fact:
+    """What the reports keep of a referral (anything with a referral's columns)."""
     received = referral.received_at
     first = referral.first_contact_at
     return Fact(
-        week=week_of(received.astimezone(due_rules.LONDON).date()),
+        week=week_of(received.astimezone(due.LONDON).date()),
         kind=referral.kind,
         language=referral.language,
-        contactable=referral.contact_method != "none",
+        contactable=referral.contact_method != contact.NO_CONTACT.code,
         contacted_within_promise=first is not None and first <= referral.promise_at,
         minutes_to_first_contact=int((first - received).total_seconds() // 60) if first else None,
         outcome=referral.outcome,
     )
-
-
-def all_facts(session: Session) -> list[Fact]:
-    facts = [fact(referral) for referral in session.scalars(select(Referral))]
-    facts += [
-        Fact(
-            kept.week,
-            kept.kind,
-            kept.language,
-            kept.contactable,
-            kept.contacted_within_promise,
-            kept.minutes_to_first_contact,
-            kept.outcome,
-        )
-        for kept in session.scalars(select(ReferralFact))
-    ]
-    return facts
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """Retention: closed referrals older than ``retention_days`` are removed,
 answers, notes and attempts with them; what stays is an anonymous fact for the
-reports and the audit log's entries. No Flask here.
+reports and the audit log's entries. Takes a database session; no Flask.
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ from sqlalchemy.orm import Session
 
 from webapp.notify.models import Notification
 from webapp.referrals.models import Referral, ReferralFact
+from webapp.rules.reports import fact
 from webapp.staff import audit
 from webapp.staff.models import ContactAttempt, Note
-from webapp.staff.reporting import fact
 
 PURGING = "purging"  # only inside the purge's own transaction
 
@@ -62,4 +62,5 @@ def purge(session: Session, now: datetime, days: int, dry_run: bool = False) -> 
     audit.record_many(
         session, "cli", "referral.purge", references, now, f"closed more than {days} days ago"
     )
+    session.commit()
     return references
