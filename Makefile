@@ -37,6 +37,7 @@ browser: ## Make sure a Chromium is there for the browser tests
 
 test: $(VENV)/.installed-test compile browser ## Install what the tests need and run the whole suite
 	$(BIN)/ruff check webapp tests bench
+	$(BIN)/lint-imports --no-cache
 	QD_INSTANCE_PATH=$$(mktemp -d) $(BIN)/flask --app webapp content check
 	$(BIN)/python -m pytest
 
@@ -46,9 +47,10 @@ content-check: $(VENV)/.installed ## Check every page and campaign under content
 test-fast: $(VENV)/.installed-test compile ## The suite without the browser tests
 	$(BIN)/python -m pytest -m "not browser"
 
-lint: $(VENV)/.installed-test ## Check the code with ruff
+lint: $(VENV)/.installed-test ## Check the code with ruff, and the architecture with import-linter
 	$(BIN)/ruff check webapp tests bench
-	$(BIN)/ruff format --check webapp tests bench
+	$(BIN)/ruff format --check webapp
+	$(BIN)/lint-imports --no-cache
 
 format: $(VENV)/.installed-test ## Format the code with ruff
 	$(BIN)/ruff format webapp tests bench
