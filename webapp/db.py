@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import click
 from flask import Flask, current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import DateTime, Engine, create_engine, event, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, scoped_session, sessionmaker
@@ -200,3 +200,65 @@ def grant_public_command(role):
     for statement in statements:
         click.echo(statement + ";")
     click.echo(f"{role} can now keep drafts and add referrals, and read none.")
+
+
+# What the staff instances (and their commands) may do: everything they need
+# on every table, except that audit entries can only be added, never changed
+# or deleted, and the head of the chain can be moved on but not removed.
+# Migrations run as the tables' owner, a different user (docs/deploy.md).
+STAFF_GRANTS = (
+    "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role}",
+    "REVOKE UPDATE, DELETE ON audit_entry FROM {role}",
+    "REVOKE DELETE ON audit_head FROM {role}",
+    "REVOKE INSERT, UPDATE, DELETE ON alembic_version FROM {role}",
+    "GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {role}",
+)
+
+
+def grant_staff(engine: Engine, role: str) -> list[str]:
+    """Give ``role`` (an existing PostgreSQL role, not the tables' owner) what a
+    staff instance needs, after taking away anything it had; the statements run."""
+    if engine.dialect.name != "postgresql":
+        raise click.ClickException("Roles are PostgreSQL's: SQLite has no users to limit")
+    quote = engine.dialect.identifier_preparer.quote
+    statements = [
+        f"REVOKE ALL ON ALL TABLES IN SCHEMA public FROM {quote(role)}",
+        f"REVOKE ALL ON ALL SEQUENCES IN SCHEMA public FROM {quote(role)}",
+        *(grant.format(role=quote(role)) for grant in STAFF_GRANTS),
+    ]
+    with engine.begin() as connection:
+        owner = connection.scalar(
+            text("SELECT tableowner FROM pg_tables WHERE tablename = 'audit_entry'")
+        )
+        if owner == role:
+            raise click.ClickException(
+                f"{role} owns the tables, and an owner can always change them: run the "
+                "staff instances as another user (docs/deploy.md)"
+            )
+        for statement in statements:
+            connection.execute(text(statement))
+    return statements
+
+
+@click.command("grant-staff")
+@click.argument("role")
+@with_appcontext
+def grant_staff_command(role):
+    """Limit ROLE, the staff instances' database user: audit entries can be
+    added, never changed or deleted."""
+    try:
+        statements = grant_staff(engine(), role)
+    except DBAPIError as problem:  # most often: no such role yet
+        raise click.ClickException(str(problem.orig).strip()) from None
+    for statement in statements:
+        click.echo(statement + ";")
+    click.echo(f"{role} can now work the queue, and can add to the audit log but not change it.")
+
+
+def staff_db_cli() -> AppGroup:
+    """The ``db`` commands on a staff instance: the shared ones and grant-staff."""
+    group = AppGroup("db", help=db_cli.help)
+    for name, command in db_cli.commands.items():
+        group.add_command(command, name)
+    group.add_command(grant_staff_command)
+    return group

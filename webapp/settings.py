@@ -95,6 +95,8 @@ class Settings:
     promise_hours: int = 24
     attempts_before_alternative: int = 3  # failed tries before the trusted contact is offered
     warn_hours_before_due: int = 2  # when the team hears that a referral is about to breach
+    staff_idle_minutes: int = 15  # a staff session ends after this long without a request
+    staff_session_hours: int = 10  # and this long after signing in, whatever happens
 
     @property
     def holidays_subdivision(self) -> str:
@@ -197,6 +199,8 @@ def _validate(raw: dict) -> Settings:
         ("retention_days", 1, 36500, "days"),
         ("attempts_before_alternative", 1, 20, "attempts"),
         ("warn_hours_before_due", 0, 24, "hours"),
+        ("staff_idle_minutes", 1, 120, "minutes"),
+        ("staff_session_hours", 1, 24, "hours"),
     ):
         if name in values:
             values[name] = whole_number(name, values[name], low, high, unit)
@@ -296,3 +300,43 @@ def contrast(first: str, second: str) -> float:
     """The WCAG contrast ratio of two ``#rrggbb`` colours."""
     light, dark = sorted((_luminance(first), _luminance(second)), reverse=True)
     return (light + 0.05) / (dark + 0.05)
+
+
+STAFF_SECRET_FILE_NAME = "staff_secret"  # noqa: S105  (a file name, not a key)
+
+
+def staff_secret(
+    instance_path: str | os.PathLike, environ: dict[str, str], generate: bool
+) -> bytes:
+    """The staff side's own secret (``QD_STAFF_SECRET``, else the instance file
+    ``staff_secret``): the keys that seal one-time-code seeds, hash recovery
+    codes and key the audit chain are derived from it. The database never
+    holds it, and a public instance never needs it. Made once in the demo;
+    in production it must be given, the same on every staff instance.
+    """
+    text = environ.get("QD_STAFF_SECRET")
+    path = Path(instance_path, STAFF_SECRET_FILE_NAME)
+    if not text:
+        if not path.exists():
+            if not generate:
+                raise SettingsError(
+                    f"No staff secret: set QD_STAFF_SECRET or write one to {path} "
+                    "(python3 -c 'import secrets; print(secrets.token_hex(32))'); "
+                    "see docs/deploy.md"
+                )
+            path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            except FileExistsError:  # another worker made it first
+                pass
+            else:
+                with os.fdopen(fd, "w") as handle:
+                    handle.write(secrets.token_hex(32))
+        text = path.read_text()
+    text = text.strip()
+    if len(text) < 32:
+        raise SettingsError(
+            "The staff secret must be at least 32 characters (64 hex digits "
+            "from secrets.token_hex(32) is best)"
+        )
+    return text.encode()

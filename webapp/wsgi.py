@@ -15,5 +15,7 @@ from webapp import create_app, warm
 # or key made up on the spot) unless QD_ENV says otherwise, as the tests do.
 os.environ.setdefault("QD_ENV", "production")
 app = create_app()
+if "staff_keys_problem" in app.extensions:  # a staff instance cannot serve without it
+    raise SystemExit(app.extensions["staff_keys_problem"])
 warm.up(app)
 gc.freeze()  # the objects made so far: garbage collection leaves their pages shared

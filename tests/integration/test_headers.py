@@ -87,7 +87,8 @@ def test_production_refuses_to_start_without_a_public_key(make_app):
         make_app(QD_ENV="production")
 
 
-def test_staff_can_sign_in_over_https_without_a_referer(make_app, tmp_path, clock):
+def test_staff_can_sign_in_over_https_without_a_referer(make_app, tmp_path, clock,
+                                                        monkeypatch):
     """Production on https, and browsers told to send no Referer: the form
     token alone must be enough (Flask-WTF would otherwise want a Referer)."""
     from tests.staff import OFFICER, add_officer, sign_in
@@ -95,6 +96,7 @@ def test_staff_can_sign_in_over_https_without_a_referer(make_app, tmp_path, cloc
     from webapp.rules.sealing import generate_keypair
 
     generate_keypair(tmp_path / "instance")
+    monkeypatch.setenv("QD_STAFF_SECRET", "s" * 64)
     app = make_app(QD_ENV="production", PROXY_HOPS=1, CLOCK=lambda: clock["now"])
     db.upgrade(app.extensions["db_engine"])
     add_officer(app, OFFICER, clock)

@@ -42,3 +42,17 @@ def test_a_misspelt_environment_is_refused_not_taken_for_the_demo(tmp_path):
         assert refused.returncode != 0, value
         assert "QD_ENV must be production or demo" in refused.stderr, value
     assert not (tmp_path / "secret_key").exists()
+
+
+def test_a_staff_instance_will_not_serve_without_the_staff_secret(tmp_path):
+    public_key = sealing.encode_key(sealing.generate_keypair(tmp_path / "keys"))
+    staff = {"QD_INSTANCE_PATH": str(tmp_path / "instance"), "QD_ROLE": "staff",
+             "SECRET_KEY": "s" * 48, "QD_PUBLIC_KEY": public_key,
+             "QD_PRIVATE_KEY_FILE": str(tmp_path / "keys" / sealing.PRIVATE_KEY_FILE),
+             "DATABASE_URL": "postgresql://nobody@127.0.0.1:9/none"}
+    refused = load(staff)
+    assert refused.returncode != 0 and "No staff secret: set QD_STAFF_SECRET" in refused.stderr
+    assert not (tmp_path / "instance" / "staff_secret").exists()  # never made up in production
+    loaded = load({**staff, "QD_STAFF_SECRET": "t" * 64})
+    assert loaded.returncode == 0, loaded.stderr
+    assert loaded.stdout.split() == ["production", "staff"]

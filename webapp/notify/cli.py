@@ -55,6 +55,23 @@ def send_pending_command():
     sys.exit(1 if outcome.failed else 0)
 
 
+CHECKPOINT_EVERY = 3600  # seconds between audit checkpoints in the worker's output
+
+
+def write_checkpoint() -> None:
+    """The audit chain's head, written to the worker's output (the system log
+    under systemd), where the database cannot reach: ``audit verify
+    --checkpoints`` checks the chain against every one kept."""
+    from webapp.rules import audit as chain
+    from webapp.rules.credentials import AUDIT_KEY
+    from webapp.staff import audit
+    from webapp.staff.secret import key
+
+    point = audit.checkpoint(db.session())
+    if point is not None:
+        click.echo(chain.checkpoint_line(key(AUDIT_KEY), point))
+
+
 @notify_cli.command("worker")
 @click.option("--interval", default=30, show_default=True, help="Seconds between rounds.")
 def worker_command(interval):
@@ -65,9 +82,13 @@ def worker_command(interval):
         f"Notification worker: every {interval} s, channels: "
         f"{', '.join(current_app.extensions['notify_senders']) or 'none'}"
     )
+    next_checkpoint = 0.0
     try:
         while not stopping:
             try:
+                if time.monotonic() >= next_checkpoint:
+                    write_checkpoint()
+                    next_checkpoint = time.monotonic() + CHECKPOINT_EVERY
                 outcome = one_round()
                 if outcome.sent or outcome.failed:
                     log.info(

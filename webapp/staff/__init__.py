@@ -18,13 +18,44 @@ import os
 def init_app(app) -> None:
     # The views register on the blueprint as they are imported, here.
     from webapp.rules import sealing
-    from webapp.staff import api, campaigns, cli, keys, queue, referral, reports, signin, web
+    from webapp.settings import SettingsError, staff_secret
+    from webapp.staff import (
+        api,
+        campaigns,
+        cli,
+        keys,
+        queue,
+        referral,
+        reports,
+        secret,
+        signin,
+        web,
+    )
 
     del api, campaigns, queue, referral, reports, signin  # imported for their views
     # Now, so that gunicorn's workers (recycled ones too) share the master's
     # keys; else when first needed, as `keys generate` runs before there is one.
     with contextlib.suppress(sealing.KeyProblem):
         app.extensions["referral_private_key"] = sealing.load_keyring(app.instance_path, os.environ)
+    try:
+        master = staff_secret(
+            app.instance_path, os.environ, generate=app.config["QD_ENV"] != "production"
+        )
+    except SettingsError as problem:
+        # `keys generate` on a new machine runs before there is one; serving
+        # refuses to start without it (webapp/wsgi.py), and anything that
+        # needs it says what is missing.
+        app.extensions["staff_keys_problem"] = str(problem)
+    else:
+        app.extensions["staff_keys"] = secret.keys_for(master)
+    if app.config["QD_ROLE"] == "staff" and app.config["QD_ENV"] == "production":
+        # The staff cookie: only for this host and https, never sent from another site.
+        app.config["SESSION_COOKIE_NAME"] = "__Host-qd_staff"
+        app.config["SESSION_COOKIE_SAMESITE"] = "Strict"
+        app.config["SESSION_COOKIE_PATH"] = "/"
     app.register_blueprint(web.bp)
+    from webapp import db
+
+    app.cli.add_command(db.staff_db_cli())
     for group in (cli.staff_cli, cli.audit_cli, cli.token_cli, keys.referrals_cli, keys.keys_cli):
         app.cli.add_command(group)

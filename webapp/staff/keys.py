@@ -19,7 +19,8 @@ from webapp import clock, db
 from webapp.referrals import store
 from webapp.referrals.models import Referral
 from webapp.rules import sealing
-from webapp.staff import retention
+from webapp.staff import audit, retention
+from webapp.staff.cli import operator
 from webapp.staff.models import ContactAttempt, Note
 
 referrals_cli = AppGroup("referrals", help="Referrals: export them, purge old closed ones.")
@@ -28,9 +29,20 @@ keys_cli = AppGroup("keys", help="The key pair that seals referrals.")
 
 @referrals_cli.command("export")
 def export_command():
-    """Print every referral as one JSON line, opened with the private key."""
+    """Print every referral as one JSON line, opened with the private key
+    (audited first: who ran it and how many it opens)."""
     keyring, unopened = keyring_or_fail(), []
-    for referral in store.all_referrals(db.session()):
+    referrals = list(store.all_referrals(db.session()))
+    audit.record(
+        db.session(),
+        operator(),
+        "referral.export",
+        None,
+        clock.now(),
+        f"{len(referrals)} referral(s)",
+    )
+    db.session().commit()
+    for referral in referrals:
         try:
             opened = sealing.unseal(keyring, referral.sealed)
         except CryptoError:
@@ -68,7 +80,7 @@ def purge_command(days, dry_run):
     days = days or current_app.config["SITE"].retention_days
     if days < 1:
         raise click.ClickException("--days must be at least 1")
-    removed = retention.purge(db.session(), clock.now(), days, dry_run)
+    removed = retention.purge(db.session(), clock.now(), days, dry_run, actor=operator())
     verb = "Would purge" if dry_run else "Purged"
     click.echo(f"{verb} {len(removed)} closed referral(s) closed more than {days} days ago.")
 
@@ -136,6 +148,15 @@ def rotate_command():
     except sealing.KeyProblem as problem:
         raise click.ClickException(str(problem)) from None
     current = keyring.current.public_key
+    audit.record(
+        db.session(),
+        operator(),
+        "keys.rotate",
+        None,
+        clock.now(),
+        f"new current key {sealing.fingerprint(current)}",
+    )
+    db.session().commit()
     click.echo(
         f"New current key {sealing.fingerprint(current)} written to {path}; "
         f"{len(keyring.keys) - 1} older key(s) kept to open older referrals."
@@ -210,6 +231,10 @@ def retire_command(fingerprint):
             )
         except sealing.KeyProblem as problem:
             raise click.ClickException(str(problem)) from None
+    audit.record(
+        db.session(), operator(), "keys.retire", None, clock.now(), f"retired key {fingerprint}"
+    )
+    db.session().commit()
     click.echo(
         f"Retired key {fingerprint}; {len(keyring.keys) - 1} key(s) left. "
         "Destroy any other copy of it (backups of the key file) as your policy says."

@@ -18,7 +18,7 @@ class StaffUser(Base):
     email: Mapped[str] = mapped_column(String(254), unique=True)
     role: Mapped[str] = mapped_column(String(16))
     password_hash: Mapped[str] = mapped_column(String(200))
-    totp_secret: Mapped[str] = mapped_column(String(64))
+    totp_secret: Mapped[str] = mapped_column(String(255))  # sealed (credentials.seal_seed)
     totp_last_step: Mapped[int | None] = mapped_column(Integer)
     active: Mapped[bool] = mapped_column(default=True)
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
@@ -31,7 +31,7 @@ class RecoveryCode(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id", ondelete="CASCADE"))
-    code_hash: Mapped[str] = mapped_column(String(64))
+    code_hash: Mapped[str] = mapped_column(String(255))  # hmac1$salt$mac
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
@@ -48,6 +48,7 @@ class AuditEntry(Base):
     detail: Mapped[str] = mapped_column(Text, default="")
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
+    keyed: Mapped[bool] = mapped_column(default=False)  # an HMAC under the audit key
 
 
 class AuditHead(Base):
@@ -58,6 +59,8 @@ class AuditHead(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     hash: Mapped[str] = mapped_column(String(64))
+    count: Mapped[int | None] = mapped_column(Integer)  # entries in the chain
+    mac: Mapped[str | None] = mapped_column(String(64))  # of count and hash, under the audit key
 
 
 class ContactAttempt(Base):
@@ -107,3 +110,35 @@ class ApiToken(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class StaffSession(Base):
+    """A staff sign-in, kept on the server: the cookie holds only a random id,
+    of which this row keeps the SHA-256. ``stage`` is "password" between the
+    password and the code, then "signed_in". Deleting the row ends it."""
+
+    __tablename__ = "staff_session"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("staff_user.id", ondelete="CASCADE"), index=True
+    )
+    stage: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class SignInFailure(Base):
+    """Failed passwords and codes for one account from one client (a keyed
+    hash of its address, never the address): the lock falls on that client,
+    not on the officer signing in from where she always does."""
+
+    __tablename__ = "staff_sign_in_failure"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("staff_user.id", ondelete="CASCADE"), primary_key=True
+    )
+    client: Mapped[str] = mapped_column(String(32), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer)
+    first_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -19,7 +19,9 @@ from webapp.staff.models import ContactAttempt, Note
 PURGING = "purging"  # only inside the purge's own transaction
 
 
-def purge(session: Session, now: datetime, days: int, dry_run: bool = False) -> list[str]:
+def purge(
+    session: Session, now: datetime, days: int, dry_run: bool = False, actor: str = "cli"
+) -> list[str]:
     """Purge and return the references of the referrals removed."""
     cutoff = now - timedelta(days=days)
     due = (Referral.status == "closed", Referral.closed_at < cutoff)
@@ -60,7 +62,7 @@ def purge(session: Session, now: datetime, days: int, dry_run: bool = False) -> 
     session.execute(delete(Referral).where(Referral.id.in_(ids)))
     # The facts, the deletions and the audit entries commit together.
     audit.record_many(
-        session, "cli", "referral.purge", references, now, f"closed more than {days} days ago"
+        session, actor, "referral.purge", references, now, f"closed more than {days} days ago"
     )
     session.commit()
     return references

@@ -1,13 +1,16 @@
 """What every staff view shares: the blueprint, who is signed in, and the
 role check.
 
-Sessions end after ``STAFF_IDLE_MINUTES`` without a request, and at sign-out.
+Who is signed in is kept on the server (``sessions.py``): the cookie holds
+a random token. A session ends at sign-out, after ``staff_idle_minutes``
+without a request, ``staff_session_hours`` after signing in, and when the
+account is disabled or given a new password or second factor.
 """
 
 from __future__ import annotations
 
 import functools
-from datetime import datetime, timedelta
+from datetime import timedelta
 from functools import wraps
 
 from flask import Blueprint, abort, current_app, g, redirect, session, url_for
@@ -16,28 +19,26 @@ from flask_babel import format_date, format_datetime, format_percent, format_tim
 from webapp import db, presentation
 from webapp.clock import now
 from webapp.rules.contact import CASEWORK_ROLES
-from webapp.staff.models import StaffUser
+from webapp.staff import sessions
 
 bp = Blueprint("staff", __name__, url_prefix="/staff", template_folder="templates")
 
 
+TOKEN = "staff_token"  # noqa: S105  (the session key under which the token is kept)
+
+
+def lifetimes() -> sessions.Lifetimes:
+    site = current_app.config["SITE"]
+    idle = current_app.config.get("STAFF_IDLE_MINUTES", site.staff_idle_minutes)
+    return sessions.Lifetimes(
+        idle=timedelta(minutes=idle), absolute=timedelta(hours=site.staff_session_hours)
+    )
+
+
 @bp.before_request
 def load_staff():
-    g.staff = None
-    signed_in = session.get("staff")
-    if not signed_in:
-        return
-    idle = timedelta(minutes=current_app.config.get("STAFF_IDLE_MINUTES", 15))
-    if now() - datetime.fromisoformat(signed_in["seen"]) > idle:
-        session.pop("staff", None)
-        return
-    user = db.session().get(StaffUser, signed_in["id"])
-    if user is None or not user.active:
-        session.pop("staff", None)
-        return
-    g.staff = user
-    signed_in["seen"] = now().isoformat()
-    session.modified = True
+    # A token at the password stage signs no one in; the code page reads it.
+    g.staff = sessions.signed_in_user(db.session(), session.get(TOKEN), now(), lifetimes())
 
 
 def staff_required(view=None, roles=CASEWORK_ROLES):
