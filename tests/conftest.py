@@ -1,18 +1,18 @@
-"""Fixtures every test can use: an app on a temporary instance folder, its
-client, and ``page_checks`` for the things every HTML page must get right."""
+"""Fixtures every test can use: an app on a temporary instance folder, and its
+client, which checks every page it fetches for the things every HTML page must
+get right (tests/pages.py)."""
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import os
 import re
 import uuid
 from datetime import UTC, datetime
-from html.parser import HTMLParser
 
 import pytest
+from flask.testing import FlaskClient
 
+from tests.pages import check_response, is_page
 from webapp import create_app, db
 from webapp.rules import sealing
 
@@ -20,8 +20,9 @@ LANGUAGES = ("en", "cy", "pl", "ro", "pa", "ur", "pt", "es", "ar", "bn", "gu", "
 
 
 @pytest.fixture
-def make_app(tmp_path):
-    """Build an app with its own instance folder; ``SITE`` overrides settings."""
+def make_app(tmp_path, request):
+    """Build an app with its own instance folder; ``SITE`` overrides settings.
+    Its test clients check every page they fetch (``CheckedClient``)."""
 
     apps = []
 
@@ -32,7 +33,7 @@ def make_app(tmp_path):
         config.setdefault("SECRET_KEY", "test-" + uuid.uuid4().hex)
         config.setdefault("DATABASE_URL",
                           database_url or f"sqlite:///{tmp_path / 'test.sqlite3'}")
-        apps.append(create_app(config))
+        apps.append(checked(create_app(config), request))
         return apps[-1]
 
     yield make
@@ -82,67 +83,59 @@ def database_url(request, tmp_path):
 
 
 # ---------------------------------------------------------------------------
-# What every HTML page must get right (after GOV.UK Notify's client_request).
+# What every HTML page must get right: tests/pages.py, run by the test client
+# on every page it fetches.
 
 
-class _Page(HTMLParser):
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.tags: list[tuple[str, dict]] = []
-        self.h1 = 0
-        self.title = ""
-        self.h1_text = ""
-        self._in: list[str] = []
+class CheckedClient(FlaskClient):
+    """A test client that checks every final HTML response it gets, error
+    pages included, with tests/pages.py. ``client.get(path, check=False)``
+    skips one request: only for what is deliberately not a page. A test
+    marked ``@pytest.mark.unchecked`` gets clients that check nothing."""
 
-    def handle_starttag(self, tag, attrs):
-        attrs = {k: (v or "") for k, v in attrs}
-        self.tags.append((tag, attrs))
-        if tag == "h1":
-            self.h1 += 1
-        if tag in ("title", "h1"):
-            self._in.append(tag)
+    checking = True
 
-    def handle_endtag(self, tag):
-        if self._in and self._in[-1] == tag:
-            self._in.pop()
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._depth = 0  # a followed redirect opens again, inside this open
 
-    def handle_data(self, data):
-        if "title" in self._in:
-            self.title += data
-        if "h1" in self._in:
-            self.h1_text += data
+    def open(self, *args, check: bool = True, **kwargs):
+        self._depth += 1
+        try:
+            response = super().open(*args, **kwargs)
+        finally:
+            self._depth -= 1
+        response.application = self.application
+        if check and self.checking and self._depth == 0 and is_page(response):
+            response.page = check_response(response, self.application)
+        return response
+
+
+class UncheckedClient(CheckedClient):
+    checking = False
+
+
+def checked(app, request=None):
+    """Give ``app`` the checking test client (unless the test is marked
+    ``unchecked``)."""
+    unchecked = request is not None and request.node.get_closest_marker("unchecked")
+    app.test_client_class = UncheckedClient if unchecked else CheckedClient
+    return app
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "unchecked: the test client does not check the pages this test fetches "
+                   "(tests/pages.py); for tests that fetch broken things on purpose")
 
 
 def check_page(response):
-    """Assert the page is sound, and return its parsed tags."""
-    html = response.get_data(as_text=True)
-    page = _Page()
-    page.feed(html)
-    assert page.h1 == 1, "exactly one <h1>"
-    title = page.title.strip().removeprefix("Error: ")
-    assert title.startswith(page.h1_text.strip()), "the <title> starts with the <h1>"
-    ids = [attrs["id"] for _, attrs in page.tags if "id" in attrs]
-    assert len(ids) == len(set(ids)), "ids are unique"
-    csp = response.headers["Content-Security-Policy"]
-    allowed_styles = re.search(r"style-src ([^;]*)", csp).group(1).split()
-    for style in re.findall(r"<style>(.*?)</style>", html, re.S):
-        digest = base64.b64encode(hashlib.sha256(style.encode()).digest()).decode()
-        assert f"'sha256-{digest}'" in allowed_styles, "the inline style matches the CSP hash"
-    for tag, attrs in page.tags:
-        if tag == "script":
-            assert attrs.get("src", "").startswith("/static/"), "scripts are files of this site"
-        for name in ("src", "href", "action", "srcset", "poster", "data"):
-            value = attrs.get(name, "")
-            loads = tag in ("script", "img", "link", "iframe", "source", "video", "audio", "form")
-            if loads and re.match(r"^(https?:)?//", value):
-                raise AssertionError(f"<{tag} {name}={value}> loads from another origin")
-        if "style" in attrs:
-            raise AssertionError("inline style attributes are blocked by the CSP")
-    first_link = next(attrs for tag, attrs in page.tags if tag == "a")
-    assert first_link.get("id") == "quick-exit", "the quick exit comes first"
-    assert first_link["href"] == "/exit"
-    assert "999" in html and "55" in html, "emergency help on every page"
-    return page
+    """Assert the page is sound, and return it parsed (its ``tags``, ...).
+    The test client already does this for every page it fetches; this is for
+    a response it was told not to check."""
+    if getattr(response, "page", None) is not None:
+        return response.page
+    return check_response(response, response.application)
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import Walker
+from tests.conftest import Walker, checked
 from webapp import db
 
 FIELDS = {
@@ -30,8 +30,9 @@ def site(tmp_path_factory):
     from webapp import create_app
 
     folder = tmp_path_factory.mktemp("inputs")
-    app = create_app({"TESTING": True, "RATELIMIT_ENABLED": False, "INSTANCE_PATH": str(folder),
-                      "SECRET_KEY": "k" * 40, "DATABASE_URL": f"sqlite:///{folder}/db.sqlite3"})
+    app = checked(create_app({
+        "TESTING": True, "RATELIMIT_ENABLED": False, "INSTANCE_PATH": str(folder),
+        "SECRET_KEY": "k" * 40, "DATABASE_URL": f"sqlite:///{folder}/db.sqlite3"}))
     db.upgrade(app.extensions["db_engine"])
     yield app
     app.extensions["db_engine"].dispose()
