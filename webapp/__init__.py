@@ -70,7 +70,7 @@ def create_app(config: dict | None = None) -> Flask:
         app.config["SECRET_KEY"] = secret_key(
             app.instance_path, env, generate=app.config["QD_ENV"] != "production"
         )
-    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    Path(app.instance_path).mkdir(mode=0o700, parents=True, exist_ok=True)
 
     app.config.setdefault("REDIS_URL", env.get("REDIS_URL"))
     if env.get("RATELIMIT_ENABLED"):  # the benchmarks switch limits off

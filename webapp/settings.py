@@ -272,7 +272,7 @@ def secret_key(instance_path: str | os.PathLike, environ: dict[str, str], genera
             raise SettingsError(
                 f"No SECRET_KEY: set the SECRET_KEY environment variable or write one to {path}"
             )
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         try:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         except FileExistsError:  # another worker made it first
