@@ -30,6 +30,7 @@ def test_a_public_instance_loads_without_reaching_its_database(tmp_path):
     loaded = load({
         "QD_INSTANCE_PATH": str(tmp_path / "instance"), "QD_ROLE": "public",
         "SECRET_KEY": "s" * 48, "QD_PUBLIC_KEY": public_key,
+        "QD_ORGANISATION_NAME": "Riverside Housing", "QD_TEAM_PHONE": "0300 123 4567",
         # Nothing listens here: loading (and warming) must not need the database.
         "DATABASE_URL": "postgresql://nobody@127.0.0.1:9/none"})
     assert loaded.returncode == 0, loaded.stderr

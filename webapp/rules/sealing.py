@@ -39,6 +39,10 @@ class KeyProblem(RuntimeError):
     """A key is missing or wrong; the message says where it was looked for."""
 
 
+class NoPublicKey(KeyProblem):
+    """No public key was given (neither ``QD_PUBLIC_KEY`` nor the file)."""
+
+
 class KeyFileTooOpen(KeyProblem):
     """The private key file can be read (or changed) by users it should not be."""
 
@@ -145,7 +149,7 @@ def load_public_key(folder: str | os.PathLike, environ: dict[str, str]) -> Publi
     path = Path(folder, PUBLIC_KEY_FILE)
     if not text:
         if not path.exists():
-            raise KeyProblem(
+            raise NoPublicKey(
                 f"No public key: set QD_PUBLIC_KEY or write it to {path} "
                 "(flask --app webapp keys generate)"
             )
