@@ -5,6 +5,8 @@ public side's secret, keys made in the wrong place or readable by others, a
 rate-limit key chosen by the client, and a rate-limit key made with the
 session key."""
 
+import hashlib
+import hmac
 import os
 import stat
 import subprocess
@@ -13,9 +15,9 @@ import sys
 import pytest
 
 from tests.servers import BIN, ROOT, free_port
-from webapp import create_app, db
+from webapp import create_app, db, limits
 from webapp.rules import sealing
-from webapp.settings import SettingsError, secret_fingerprint
+from webapp.settings import SettingsError, derive_key, secret_fingerprint
 
 LANDLORD = {"organisation_name": "Riverside Housing", "team_phone": "0300 123 4567"}
 SECRET = "a production secret key, long and random enough"
@@ -271,3 +273,21 @@ def test_a_sqlite_file_named_elsewhere_is_made_private_too(make_app, tmp_path):
     db.upgrade(app.extensions["db_engine"])
     assert mode(tmp_path / "data" / "site.sqlite3") == 0o600
     assert mode(tmp_path / "data") == 0o700
+
+
+# ---------------------------------------------------------------------------
+# Rate limits and the proxy
+
+
+def test_the_rate_limit_key_is_not_made_with_the_session_key(make_app):
+    """The session-signing key signs sessions and nothing else: the rate-limit
+    HMAC uses a key derived from it with HKDF and its own label."""
+    app = make_app(SECRET_KEY=SECRET)
+    with app.test_request_context("/", environ_base={"REMOTE_ADDR": "203.0.113.7"}):
+        key = limits.client_key()
+    with_secret = hmac.new(SECRET.encode(), b"203.0.113.7", hashlib.sha256).hexdigest()[:24]
+    assert key != with_secret
+    derived = derive_key(SECRET, "rate-limit")
+    assert derived != SECRET.encode()[:32]
+    assert key == hmac.new(derived, b"203.0.113.7", hashlib.sha256).hexdigest()[:24]
+    assert "203.0.113.7" not in key
