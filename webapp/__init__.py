@@ -81,14 +81,18 @@ def create_app(config: dict | None = None) -> Flask:
         Path(app.instance_path, "quietdoor.sqlite3")
     )
     app.config.setdefault("PROXY_HOPS", int(env.get("QD_PROXY_HOPS", "0")))
+    # Who the proxy is: gunicorn's own setting, so that one list says it.
+    app.config.setdefault("PROXY_PEERS", env.get("FORWARDED_ALLOW_IPS", "127.0.0.1"))
     app.config.update(config)
     if app.config["PROXY_HOPS"]:
         # Behind a TLS proxy: trust its X-Forwarded-For and -Proto, so that rate
-        # limits count each resident, not the proxy, and https is recognised.
-        from werkzeug.middleware.proxy_fix import ProxyFix
+        # limits count each resident, not the proxy, and https is recognised;
+        # but only from the proxy itself (webapp/security.py).
+        from webapp.security import TrustedProxy
 
-        hops = app.config["PROXY_HOPS"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
+        app.wsgi_app = TrustedProxy(
+            app.wsgi_app, app.config["PROXY_HOPS"], app.config["PROXY_PEERS"]
+        )
     if "SECRET_KEY" not in config:
         try:
             app.config["SECRET_KEY"] = secret_key(app.instance_path, env, generate=not production)

@@ -13,6 +13,7 @@ import subprocess
 import sys
 
 import pytest
+from flask import request
 
 from tests.servers import BIN, ROOT, free_port
 from webapp import create_app, db, limits
@@ -291,3 +292,62 @@ def test_the_rate_limit_key_is_not_made_with_the_session_key(make_app):
     assert derived != SECRET.encode()[:32]
     assert key == hmac.new(derived, b"203.0.113.7", hashlib.sha256).hexdigest()[:24]
     assert "203.0.113.7" not in key
+
+
+PROXY = "10.0.0.5"
+
+
+def sends(client, peer, forwarded):
+    return client.post("/concern/check", environ_base={"REMOTE_ADDR": peer},
+                       headers={"X-Forwarded-For": forwarded}).status_code
+
+
+def test_a_client_that_reaches_the_server_directly_cannot_choose_its_rate_limit_key(make_app):
+    """QD_PROXY_HOPS=1, and someone reaches gunicorn without the proxy: each
+    request claims another X-Forwarded-For. It is counted by its own address."""
+    app = make_app(RATELIMIT_ENABLED=True, PROXY_HOPS=1, PROXY_PEERS=f"{PROXY},192.0.2.0/28")
+    db.upgrade(app.extensions["db_engine"])
+    client = app.test_client()
+    statuses = [sends(client, "198.51.100.20", f"203.0.113.{n}") for n in range(31)]
+    assert statuses[-1] == 429  # one client, however many addresses it claims
+    # Through the proxy (an address, or one of a network), each resident counts alone.
+    assert sends(client, PROXY, "203.0.113.77") != 429
+    assert sends(client, "192.0.2.9", "203.0.113.78") != 429
+    assert sends(client, "::ffff:10.0.0.5", "203.0.113.79") != 429
+
+
+def test_the_health_check_needs_no_proxy_headers(make_app, tmp_path):
+    """The load balancer may check an instance directly over plain http: /health
+    answers it, while a direct client's X-Forwarded-Proto is not believed."""
+    sealing.generate_keypair(tmp_path / "instance")
+    app = make_app(QD_ENV="production", QD_ROLE="public", SITE=LANDLORD, PROXY_HOPS=1,
+                   PROXY_PEERS=PROXY)
+    db.upgrade(app.extensions["db_engine"])
+    seen = []
+    app.before_request(lambda: seen.append((request.scheme, request.remote_addr)))
+    client = app.test_client()
+    balancer = {"REMOTE_ADDR": "10.9.9.9"}
+    health = client.get("/health", environ_base=balancer)
+    assert health.status_code == 200 and health.get_data(as_text=True) == "ok\n"
+    seen.clear()
+    claims = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.5"}
+    client.get("/health", environ_base=balancer, headers=claims)
+    client.get("/health", environ_base={"REMOTE_ADDR": PROXY}, headers=claims)
+    assert seen == [("http", "10.9.9.9"), ("https", "203.0.113.5")]
+
+
+def test_a_proxy_list_that_is_not_addresses_is_refused(make_app):
+    with pytest.raises(SettingsError, match="FORWARDED_ALLOW_IPS"):
+        make_app(PROXY_HOPS=1, PROXY_PEERS="proxy.internal")
+
+
+def test_a_unix_socket_is_the_proxy(make_app):
+    """Bound to a Unix socket (no address), only who may open it gets in: the
+    proxy, as gunicorn itself believes."""
+    app = make_app(PROXY_HOPS=1, PROXY_PEERS=PROXY)
+    seen = []
+    app.before_request(lambda: seen.append(request.remote_addr))
+    app.test_client().get("/health", environ_base={"REMOTE_ADDR": ""},
+                          headers={"X-Forwarded-For": "203.0.113.5"})
+    assert seen == ["203.0.113.5"]
+
