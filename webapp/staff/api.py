@@ -5,7 +5,8 @@ Tokens are made with ``flask --app webapp api-token create NAME`` and kept
 only as their SHA-256. Each referral a token reads is audited under
 ``api:NAME``. Paging is by a cursor (``after=``, the last id seen); a referral
 appears only ``SETTLE`` after it arrived, so that one committed late is never
-skipped by a cursor that has moved past it.
+skipped by a cursor that has moved past it. A query the feed cannot use is a
+JSON 400, never a 500.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ PAGE_DEFAULT, PAGE_MAX = 50, 200
 # 101 committing a moment later.
 SETTLE = timedelta(seconds=30)
 PREFIX = "qd_"
+LARGEST_ID = 2**31 - 1  # ids are PostgreSQL integers: a larger cursor is refused
 
 
 def new_token() -> str:
@@ -50,6 +52,28 @@ def problem(status: int, message: str):
     if status == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="quietdoor"'
     return response
+
+
+def moment_from(text: str) -> datetime:
+    """An ISO 8601 date or time as an aware moment in UTC (UTC when it names
+    no zone). ValueError when it is not one, or falls outside the years 1 to
+    9999 once in UTC (0001-01-01T00:00+01:00 is in year 0)."""
+    moment = datetime.fromisoformat(text)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError as exc:
+        raise ValueError(str(exc)) from None
+
+
+def whole_number(text: str | None, default: int) -> int:
+    """A whole number as written in a query (digits only), else ValueError."""
+    if not text:
+        return default
+    if not text.isascii() or not text.isdigit() or len(text) > 19:
+        raise ValueError(text)
+    return int(text)
 
 
 def token_from_request() -> ApiToken | None:
@@ -100,14 +124,21 @@ def api_referrals():
     since = request.args.get("since")
     if since:
         try:
-            moment = datetime.fromisoformat(since)
+            query = query.where(Referral.received_at >= moment_from(since))
         except ValueError:
-            return problem(400, "since must be an ISO 8601 date or time, like 2026-11-01T00:00Z")
-        query = query.where(
-            Referral.received_at >= (moment if moment.tzinfo else moment.replace(tzinfo=UTC))
-        )
-    after = request.args.get("after", 0, type=int)
-    limit = min(max(request.args.get("limit", PAGE_DEFAULT, type=int), 1), PAGE_MAX)
+            return problem(
+                400,
+                "since must be an ISO 8601 date or time between the years 1 and 9999, "
+                "like 2026-11-01T00:00Z",
+            )
+    try:
+        after = whole_number(request.args.get("after"), 0)
+        limit = whole_number(request.args.get("limit"), PAGE_DEFAULT)
+    except ValueError:
+        return problem(400, "after and limit must be whole numbers, like after=120&limit=50")
+    if after > LARGEST_ID:
+        return problem(400, "after is larger than any referral's id")
+    limit = min(max(limit, 1), PAGE_MAX)
     referrals = (
         db.session()
         .scalars(
