@@ -9,10 +9,17 @@ app is made.
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from webapp.settings import load_settings, secret_key
+from webapp.settings import (
+    SettingsError,
+    load_settings,
+    production_problems,
+    production_role_problems,
+    secret_key,
+)
 
 if TYPE_CHECKING:
     from flask import Flask
@@ -20,6 +27,19 @@ if TYPE_CHECKING:
 MAX_REQUEST_BYTES = 64 * 1024  # a whole referral is a few kilobytes
 ROLES = ("public", "staff", "all")
 ENVIRONMENTS = ("production", "demo")
+
+
+def built_for_a_command() -> bool:
+    """True when ``flask --app webapp COMMAND`` is building the app to run a
+    command, false when it is built to serve (gunicorn, ``flask run``, any
+    other WSGI server, the tests): serving is the default, so an unknown way
+    of starting gets every check."""
+    if os.environ.get("FLASK_RUN_FROM_CLI") != "true":  # set by the flask command
+        return False
+    import click
+
+    context = click.get_current_context(silent=True)
+    return context is not None and context.command.name != "run"
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -44,13 +64,16 @@ def create_app(config: dict | None = None) -> Flask:
     app.config["QD_ENV"] = config.pop("QD_ENV", None) or env.get("QD_ENV", "demo")
     if app.config["QD_ENV"] not in ENVIRONMENTS:  # "prod" or "" must not quietly mean demo
         raise ValueError(f"QD_ENV must be production or demo, not {app.config['QD_ENV']!r}")
+    production = app.config["QD_ENV"] == "production"
     # public: the resident site only, never the private key; staff: the queue,
-    # with the private key; all: both, for the demo (see docs/deploy.md).
-    app.config["QD_ROLE"] = config.pop("QD_ROLE", None) or env.get("QD_ROLE", "all")
+    # with the private key; all: both, for the demo only (see docs/deploy.md).
+    role_given = config.pop("QD_ROLE", None) or env.get("QD_ROLE")
+    app.config["QD_ROLE"] = role_given or "all"
     if app.config["QD_ROLE"] not in ROLES:
         raise ValueError(
             f"QD_ROLE must be one of {', '.join(ROLES)}, not {app.config['QD_ROLE']!r}"
         )
+    problems = production_role_problems(role_given) if production else []
     app.config["SITE"] = load_settings(app.instance_path, env, config.pop("SITE", None))
     app.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
     app.config["MAX_FORM_MEMORY_SIZE"] = MAX_REQUEST_BYTES
@@ -58,19 +81,41 @@ def create_app(config: dict | None = None) -> Flask:
         Path(app.instance_path, "quietdoor.sqlite3")
     )
     app.config.setdefault("PROXY_HOPS", int(env.get("QD_PROXY_HOPS", "0")))
+    # Who the proxy is: gunicorn's own setting, so that one list says it.
+    app.config.setdefault("PROXY_PEERS", env.get("FORWARDED_ALLOW_IPS", "127.0.0.1"))
     app.config.update(config)
     if app.config["PROXY_HOPS"]:
         # Behind a TLS proxy: trust its X-Forwarded-For and -Proto, so that rate
-        # limits count each resident, not the proxy, and https is recognised.
-        from werkzeug.middleware.proxy_fix import ProxyFix
+        # limits count each resident, not the proxy, and https is recognised;
+        # but only from the proxy itself (webapp/security.py).
+        from webapp.security import TrustedProxy
 
-        hops = app.config["PROXY_HOPS"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
-    if "SECRET_KEY" not in config:
-        app.config["SECRET_KEY"] = secret_key(
-            app.instance_path, env, generate=app.config["QD_ENV"] != "production"
+        app.wsgi_app = TrustedProxy(
+            app.wsgi_app, app.config["PROXY_HOPS"], app.config["PROXY_PEERS"]
         )
-    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if "SECRET_KEY" not in config:
+        try:
+            app.config["SECRET_KEY"] = secret_key(app.instance_path, env, generate=not production)
+        except SettingsError as missing:
+            if not production:
+                raise
+            problems.append(str(missing))
+    if production:
+        always, serving = production_problems(
+            app.config["QD_ROLE"], app.config.get("SECRET_KEY"), app.config["SITE"], env
+        )
+        problems += always
+        if built_for_a_command():
+            for problem in serving:  # said, so that nobody is surprised when serving
+                print(f"Before serving in production: {problem}", file=sys.stderr)
+        else:
+            problems += serving
+    if problems:
+        raise SettingsError(
+            "Quiet Door will not start in production (QD_ENV=production):\n  - "
+            + "\n  - ".join(problems)
+        )
+    Path(app.instance_path).mkdir(mode=0o700, parents=True, exist_ok=True)
 
     app.config.setdefault("REDIS_URL", env.get("REDIS_URL"))
     if env.get("RATELIMIT_ENABLED"):  # the benchmarks switch limits off

@@ -7,6 +7,7 @@ schema to the newest migration; nothing creates tables behind Alembic's back.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import weakref
 from datetime import UTC, datetime
@@ -16,7 +17,7 @@ from typing import TYPE_CHECKING
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
-from sqlalchemy import DateTime, Engine, create_engine, event, text
+from sqlalchemy import DateTime, Engine, create_engine, event, make_url, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, scoped_session, sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -63,10 +64,34 @@ def normalise_url(url: str) -> str:
     return url
 
 
+def sqlite_file(url: str) -> Path | None:
+    """The database file of a ``sqlite:///`` address (None in memory)."""
+    database = make_url(url).database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return Path(database)
+
+
+def create_private_file(path: Path) -> None:
+    """Make an empty SQLite database readable by its owner only (0600), in
+    a folder only they can enter when it is made here. SQLite gives its
+    -wal and -shm files the same mode as the database file."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    with contextlib.suppress(FileExistsError):  # another worker made it first
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+
+
 def make_engine(url: str) -> Engine:
     url = normalise_url(url)
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 15})
+        path = sqlite_file(url)
+
+        @event.listens_for(engine, "do_connect")
+        def _private_file(_dialect, _record, _args, _params):
+            # Before SQLite makes the file itself, with the umask's mode (often 0644).
+            if path is not None and not path.exists():
+                create_private_file(path)
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record):

@@ -13,10 +13,14 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import ipaddress
 
 from flask import Flask, abort, request
 from flask_talisman import Talisman
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from webapp.settings import SettingsError
 
 CSP = {
     "default-src": "'self'",
@@ -59,6 +63,46 @@ PERMISSIONS_POLICY = dict.fromkeys(
 
 talisman = Talisman()
 csrf = CSRFProtect()
+
+
+class TrustedProxy:
+    """Believe ``X-Forwarded-For`` and ``-Proto`` (``hops`` of them) only on a
+    request that comes from the proxy: an address or network in ``peers``
+    (comma-separated, as gunicorn's ``FORWARDED_ALLOW_IPS``; ``*`` for any),
+    or a Unix socket, which only who may open the socket file can reach.
+
+    A client that reaches the server some other way (an open port, the
+    network the load balancer checks from) is counted by its own address: it
+    cannot choose its rate-limit key, nor pretend to have come over https."""
+
+    def __init__(self, wsgi_app, hops: int, peers: str):
+        self.direct = wsgi_app
+        self.proxied = ProxyFix(wsgi_app, x_for=hops, x_proto=hops)
+        self.any_peer = peers.strip() == "*"
+        try:
+            self.peers = [
+                ipaddress.ip_network(peer.strip(), strict=False)
+                for peer in peers.split(",")
+                if peer.strip() and not self.any_peer
+            ]
+        except ValueError as problem:
+            raise SettingsError(f"FORWARDED_ALLOW_IPS: {problem}") from None
+
+    def from_proxy(self, remote: str | None) -> bool:
+        if self.any_peer or not remote:  # no address: a Unix socket
+            return True
+        try:
+            address = ipaddress.ip_address(remote)
+        except ValueError:
+            return False
+        if address.version == 6 and address.ipv4_mapped:  # a dual-stack socket's 127.0.0.1
+            address = address.ipv4_mapped
+        return any(address in network for network in self.peers)
+
+    def __call__(self, environ, start_response):
+        if self.from_proxy(environ.get("REMOTE_ADDR")):
+            return self.proxied(environ, start_response)
+        return self.direct(environ, start_response)
 
 
 def brand_style(site) -> str:

@@ -8,6 +8,8 @@ file stops the start with a message that names the key and says what is wrong.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import hmac
 import os
 import re
 import secrets
@@ -22,6 +24,7 @@ from webapp.rules.contact import DAYS
 
 CONFIG_FILE_NAME = "quietdoor.toml"
 SECRET_KEY_FILE_NAME = "secret_key"  # noqa: S105  (a file name, not a key)
+MIN_SECRET_BYTES = 32
 
 # The bank-holiday calendars of the UK nations, as the `holidays` package names them.
 NATIONS = {"england": "ENG", "wales": "WLS", "scotland": "SCT", "northern-ireland": "NIR"}
@@ -156,7 +159,7 @@ def _validate(raw: dict) -> Settings:
         "neutral_title",
     ):
         if name in values and not str(values[name]).strip():
-            raise SettingsError(f"{name} must not be empty")
+            raise SettingsError(f"{name} must not be empty: fill it in (docs/configuration.md)")
 
     if "brand_colour" in values:
         colour = values["brand_colour"]
@@ -276,7 +279,7 @@ def secret_key(instance_path: str | os.PathLike, environ: dict[str, str], genera
             raise SettingsError(
                 f"No SECRET_KEY: set the SECRET_KEY environment variable or write one to {path}"
             )
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         try:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         except FileExistsError:  # another worker made it first
@@ -285,9 +288,118 @@ def secret_key(instance_path: str | os.PathLike, environ: dict[str, str], genera
             with os.fdopen(fd, "w") as handle:
                 handle.write(secrets.token_hex(32))
     key = path.read_text().strip()
-    if len(key) < 32:
-        raise SettingsError(f"{path} holds a secret key shorter than 32 characters")
+    if len(key.encode()) < MIN_SECRET_BYTES:
+        raise SettingsError(f"{path} holds a secret key shorter than {MIN_SECRET_BYTES} bytes")
     return key
+
+
+# ---------------------------------------------------------------------------
+# Production: what must hold before a production instance starts
+# (docs/deploy.md, "What production refuses").
+
+PRODUCTION_ROLES = ("public", "staff")
+DEMO_ORGANISATION = Settings.organisation_name
+DEMO_TEAM_PHONE = Settings.team_phone
+SECRET_FINGERPRINT_VARIABLE = "QD_PUBLIC_SECRET_FINGERPRINT"  # noqa: S105  (a name)
+SECRET_FINGERPRINT_LENGTH = 16  # hex characters
+
+
+def hkdf_sha256(secret: bytes, salt: bytes, info: bytes, length: int = 32) -> bytes:
+    """HKDF with SHA-256 (RFC 5869): extract, then expand for one purpose."""
+    prk = hmac.new(salt or bytes(32), secret, hashlib.sha256).digest()
+    output, block, counter = b"", b"", 1
+    while len(output) < length:
+        block = hmac.new(prk, block + info + bytes([counter]), hashlib.sha256).digest()
+        output, counter = output + block, counter + 1
+    return output[:length]
+
+
+def derive_key(secret: str, label: str, length: int = 32) -> bytes:
+    """A key for one use only, derived from ``SECRET_KEY`` and a label: the
+    key that signs sessions then signs nothing else, and one derived key
+    tells nothing of the secret or of another derived key."""
+    return hkdf_sha256(secret.encode(), b"quietdoor", f"quietdoor {label}".encode(), length)
+
+
+def secret_fingerprint(secret: str) -> str:
+    """A short name for a ``SECRET_KEY``, safe to write in a ticket or in the
+    staff instance's environment: it cannot be turned back into the key."""
+    return derive_key(secret, "secret-key fingerprint", SECRET_FINGERPRINT_LENGTH // 2).hex()
+
+
+def _digits(phone: str) -> str:
+    """A UK number as its national digits: 0808 157 0192 = +44 808 157 0192."""
+    digits = re.sub(r"\D", "", phone.replace("(0)", ""))
+    return "0" + digits[2:] if digits.startswith("44") else digits
+
+
+def production_role_problems(role_given: str | None) -> list[str]:
+    """A production instance says which role it is, and is never the demo's ``all``."""
+    if not role_given:
+        return [
+            "QD_ROLE is not set: say what this instance is, QD_ROLE=public (the resident "
+            "site) or QD_ROLE=staff (the callback queue, with the private key). Without it "
+            "the staff sign-in would be served beside the resident site."
+        ]
+    if role_given not in PRODUCTION_ROLES:
+        return [
+            f"QD_ROLE={role_given} is for the demo only: it serves the staff sign-in beside "
+            "the resident site. Run a public and a staff instance (docs/deploy.md)."
+        ]
+    return []
+
+
+def production_problems(
+    role: str, secret: str | None, site: Settings, environ: dict[str, str]
+) -> tuple[list[str], list[str]]:
+    """What stops a production instance: ``(always, before serving)``.
+
+    The first list stops every production start, commands too. The second
+    is about what an instance serves (the landlord residents are told they
+    are talking to, the number they are told to call, the staff side's own
+    session key): it stops a server, not a command such as ``keys generate``
+    that a new machine runs before its settings file is written."""
+    always: list[str] = []
+    serving: list[str] = []
+    if secret is not None and len(secret.encode()) < MIN_SECRET_BYTES:
+        always.append(
+            f"SECRET_KEY is {len(secret.encode())} bytes long: production needs at least "
+            f"{MIN_SECRET_BYTES} (make one with: python3 -c "
+            '"import secrets; print(secrets.token_urlsafe(48))")'
+        )
+    public_fingerprint = environ.get(SECRET_FINGERPRINT_VARIABLE, "").strip().lower()
+    if role == "staff" and secret is not None:
+        if not public_fingerprint:
+            serving.append(
+                f"{SECRET_FINGERPRINT_VARIABLE} is not set: give the staff instance the "
+                "fingerprint of the public instances' SECRET_KEY (flask --app webapp keys "
+                "status prints it on a public instance), so that it can refuse to share it"
+            )
+        elif not re.fullmatch(rf"[0-9a-f]{{{SECRET_FINGERPRINT_LENGTH}}}", public_fingerprint):
+            always.append(
+                f"{SECRET_FINGERPRINT_VARIABLE} must be the {SECRET_FINGERPRINT_LENGTH} hex "
+                "characters that flask --app webapp keys status prints on a public instance"
+            )
+        elif hmac.compare_digest(public_fingerprint, secret_fingerprint(secret)):
+            always.append(
+                "SECRET_KEY is the public instances' key (its fingerprint is "
+                f"{SECRET_FINGERPRINT_VARIABLE}): give the staff instances a key of their own, "
+                "or whoever takes over an internet-facing server could sign staff sessions"
+            )
+    # The demo's landlord, with or without "(demo)" (the example file named it
+    # so until it was left empty), or anything marked as a demo.
+    name = " ".join(site.organisation_name.casefold().split())
+    if "(demo)" in name or name == DEMO_ORGANISATION.casefold().removesuffix(" (demo)"):
+        serving.append(
+            f"organisation_name is the demo's ({site.organisation_name}): set the landlord's "
+            "name in the settings file (docs/configuration.md)"
+        )
+    if _digits(site.team_phone) == _digits(DEMO_TEAM_PHONE):
+        serving.append(
+            f"team_phone is the demo's number ({DEMO_TEAM_PHONE}, which reaches nobody): set "
+            "the number residents call for the team in the settings file"
+        )
+    return always, serving
 
 
 def _luminance(colour: str) -> float:

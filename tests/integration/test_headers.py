@@ -49,11 +49,15 @@ def test_the_one_inline_style_is_allowed_by_its_hash_and_nothing_else(client):
     assert "<script>" not in html and "nonce" not in csp
 
 
+# What production needs besides (tests/integration/test_production.py).
+LANDLORD = {"organisation_name": "Riverside Housing", "team_phone": "0300 123 4567"}
+
+
 def test_production_sends_hsts_and_goes_to_https(make_app, tmp_path):
     from webapp.rules.sealing import generate_keypair
 
     generate_keypair(tmp_path / "instance")  # production never makes its own
-    client = make_app(QD_ENV="production").test_client()
+    client = make_app(QD_ENV="production", QD_ROLE="public", SITE=LANDLORD).test_client()
     assert client.get("/").status_code == 302  # plain http goes to https
     assert client.get("/health").status_code == 200  # the load balancer checks directly
     response = client.get("/", headers={"X-Forwarded-Proto": "https"})
@@ -84,7 +88,7 @@ def test_production_refuses_to_start_without_a_public_key(make_app):
     from webapp.rules.sealing import KeyProblem
 
     with pytest.raises(KeyProblem, match="No public key"):
-        make_app(QD_ENV="production")
+        make_app(QD_ENV="production", QD_ROLE="public", SITE=LANDLORD)
 
 
 def test_staff_can_sign_in_over_https_without_a_referer(make_app, tmp_path, clock,
@@ -97,7 +101,9 @@ def test_staff_can_sign_in_over_https_without_a_referer(make_app, tmp_path, cloc
 
     generate_keypair(tmp_path / "instance")
     monkeypatch.setenv("QD_STAFF_SECRET", "s" * 64)
-    app = make_app(QD_ENV="production", PROXY_HOPS=1, CLOCK=lambda: clock["now"])
+    monkeypatch.setenv("QD_PUBLIC_SECRET_FINGERPRINT", "0123456789abcdef")  # another key's
+    app = make_app(QD_ENV="production", QD_ROLE="staff", SITE=LANDLORD, PROXY_HOPS=1,
+                   CLOCK=lambda: clock["now"])
     db.upgrade(app.extensions["db_engine"])
     add_officer(app, OFFICER, clock)
     officer = app.test_client()

@@ -101,7 +101,9 @@ def test_the_staff_cookie_is_host_only_and_strict_in_production(make_app, tmp_pa
     monkeypatch.setenv("QD_PUBLIC_KEY", keys["public"])
     monkeypatch.setenv("QD_PRIVATE_KEY_FILE", keys["private_file"])
     monkeypatch.setenv("QD_STAFF_SECRET", uuid.uuid4().hex * 2)
-    app = make_app(QD_ENV="production", QD_ROLE="staff", PROXY_HOPS=1,
+    monkeypatch.setenv("QD_PUBLIC_SECRET_FINGERPRINT", "0123456789abcdef")  # another key's
+    landlord = {"organisation_name": "Riverside Housing", "team_phone": "0113 496 0000"}
+    app = make_app(QD_ENV="production", QD_ROLE="staff", PROXY_HOPS=1, SITE=landlord,
                    INSTANCE_PATH=str(tmp_path / "staff"))
     db.upgrade(app.extensions["db_engine"])
     response = app.test_client().get("/staff/login", headers={"X-Forwarded-Proto": "https"})

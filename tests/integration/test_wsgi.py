@@ -30,6 +30,7 @@ def test_a_public_instance_loads_without_reaching_its_database(tmp_path):
     loaded = load({
         "QD_INSTANCE_PATH": str(tmp_path / "instance"), "QD_ROLE": "public",
         "SECRET_KEY": "s" * 48, "QD_PUBLIC_KEY": public_key,
+        "QD_ORGANISATION_NAME": "Riverside Housing", "QD_TEAM_PHONE": "0300 123 4567",
         # Nothing listens here: loading (and warming) must not need the database.
         "DATABASE_URL": "postgresql://nobody@127.0.0.1:9/none"})
     assert loaded.returncode == 0, loaded.stderr
@@ -49,7 +50,9 @@ def test_a_staff_instance_will_not_serve_without_the_staff_secret(tmp_path):
     staff = {"QD_INSTANCE_PATH": str(tmp_path / "instance"), "QD_ROLE": "staff",
              "SECRET_KEY": "s" * 48, "QD_PUBLIC_KEY": public_key,
              "QD_PRIVATE_KEY_FILE": str(tmp_path / "keys" / sealing.PRIVATE_KEY_FILE),
-             "DATABASE_URL": "postgresql://nobody@127.0.0.1:9/none"}
+             "DATABASE_URL": "postgresql://nobody@127.0.0.1:9/none",
+             "QD_ORGANISATION_NAME": "Riverside Housing", "QD_TEAM_PHONE": "0113 496 0000",
+             "QD_PUBLIC_SECRET_FINGERPRINT": "0123456789abcdef"}
     refused = load(staff)
     assert refused.returncode != 0 and "No staff secret: set QD_STAFF_SECRET" in refused.stderr
     assert not (tmp_path / "instance" / "staff_secret").exists()  # never made up in production

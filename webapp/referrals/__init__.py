@@ -34,18 +34,27 @@ def demo_public_key(folder, environ):
 
 
 def init_app(app, role: str = "all") -> None:
-    """The journeys on ``public`` and ``all``; the public key everywhere (staff
-    seal notes with it). Only ``all`` in the demo makes a key pair by itself: a
-    ``public`` instance must be given the public key, and never holds the
-    private one."""
+    """The journeys on ``public`` and ``all``, and the public key they seal
+    for. Only ``all`` in the demo makes a key pair by itself: a ``public``
+    instance must be given the public key (and never holds the private one).
+    A ``staff`` instance seals its notes for its own current private key; it
+    keeps ``QD_PUBLIC_KEY``, when given, only to check what the public
+    instances seal for (``keys status``, ``keys retire``), so it starts
+    without one: ``keys generate`` runs on a new machine before there is any
+    key, and must make its pair only where it is asked to."""
     from flask import Blueprint
 
     from webapp.rules import sealing
 
-    if app.config["QD_ENV"] == "production" or role == "public":
-        public_key = sealing.load_public_key(app.instance_path, os.environ)
-    else:
+    if app.config["QD_ENV"] == "demo" and role == "all":
         public_key = demo_public_key(app.instance_path, os.environ)
+    else:
+        try:
+            public_key = sealing.load_public_key(app.instance_path, os.environ)
+        except sealing.NoPublicKey:
+            if role != "staff":
+                raise
+            public_key = None
     app.extensions["referral_public_key"] = public_key
     if role in ("public", "all"):
         from webapp.referrals import routes

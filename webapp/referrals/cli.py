@@ -9,6 +9,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from webapp import settings
 from webapp.rules import sealing
 
 public_keys_cli = AppGroup("keys", help="Which key this public instance seals referrals for.")
@@ -21,4 +22,10 @@ def status_command():
     click.echo(
         f"This public instance seals new referrals for key {sealing_with} "
         "(compare with keys status on the staff instance)."
+    )
+    click.echo(
+        "Its SECRET_KEY fingerprint: "
+        f"{settings.secret_fingerprint(current_app.config['SECRET_KEY'])} "
+        f"(set {settings.SECRET_FINGERPRINT_VARIABLE} to it on the staff instances, "
+        "whose own SECRET_KEY must differ)"
     )

@@ -39,6 +39,20 @@ class KeyProblem(RuntimeError):
     """A key is missing or wrong; the message says where it was looked for."""
 
 
+class NoPublicKey(KeyProblem):
+    """No public key was given (neither ``QD_PUBLIC_KEY`` nor the file)."""
+
+
+class KeyFileTooOpen(KeyProblem):
+    """The private key file can be read (or changed) by users it should not be."""
+
+
+# Who may have the private key file besides its owner: its group may read it
+# (a service that reads it through a group it shares, docs/deploy.md), nobody
+# may change it but its owner, and other users may do nothing with it.
+KEY_FILE_FORBIDDEN_MODE = 0o027
+
+
 class Keyring:
     """The staff side's private keys: the current one first, then retired
     ones, kept so that what was sealed before a rotation still opens."""
@@ -107,19 +121,27 @@ def encode_key(key: PublicKey | PrivateKey) -> str:
 
 
 def generate_keypair(folder: str | os.PathLike) -> PublicKey:
-    """Write a new key pair into ``folder`` (private key readable by its owner only)."""
+    """Write a new key pair into ``folder``: both files readable by their
+    owner only (0600), and the folder too (0700) when it is made here."""
     folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     private = PrivateKey.generate()
     private_path = folder / PRIVATE_KEY_FILE
     fd = os.open(private_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as handle:
         handle.write(encode_key(private) + "\n")
-    # Written whole, then renamed: another process never reads half a key.
-    partial = folder / (PUBLIC_KEY_FILE + ".partial")
-    partial.write_text(encode_key(private.public_key) + "\n")
-    partial.replace(folder / PUBLIC_KEY_FILE)
+    write_public_key(folder / PUBLIC_KEY_FILE, private.public_key)
     return private.public_key
+
+
+def write_public_key(path: Path, key: PublicKey) -> None:
+    """Written whole, then renamed: another process never reads half a key."""
+    partial = path.with_name(path.name + ".partial")
+    partial.unlink(missing_ok=True)
+    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(encode_key(key) + "\n")
+    partial.replace(path)
 
 
 def load_public_key(folder: str | os.PathLike, environ: dict[str, str]) -> PublicKey:
@@ -127,7 +149,7 @@ def load_public_key(folder: str | os.PathLike, environ: dict[str, str]) -> Publi
     path = Path(folder, PUBLIC_KEY_FILE)
     if not text:
         if not path.exists():
-            raise KeyProblem(
+            raise NoPublicKey(
                 f"No public key: set QD_PUBLIC_KEY or write it to {path} "
                 "(flask --app webapp keys generate)"
             )
@@ -151,6 +173,7 @@ def load_keyring(folder: str | os.PathLike, environ: dict[str, str]) -> Keyring:
             f"No private key at {path}: referrals can only be opened where it is "
             "(set QD_PRIVATE_KEY_FILE)"
         )
+    check_key_file_mode(path)
     try:
         text = path.read_text()
     except OSError as exc:  # most often: rotated by another user, see write_keyring
@@ -167,6 +190,18 @@ def load_keyring(folder: str | os.PathLike, environ: dict[str, str]) -> Keyring:
     if not keys:
         raise KeyProblem(f"{path} holds no private key")
     return Keyring(keys)
+
+
+def check_key_file_mode(path: Path) -> None:
+    """Refuse a private key file that other users may read, or that anyone
+    but its owner may change (a symlink is judged by the file it points to)."""
+    mode = stat.S_IMODE(os.stat(path).st_mode)
+    if mode & KEY_FILE_FORBIDDEN_MODE:
+        raise KeyFileTooOpen(
+            f"{path} has mode {mode:04o}: other users could read or change the private key. "
+            f"Run: chmod 600 {path} (or chmod 640 when the service reads it through its "
+            "group), and consider the key exposed (docs/deploy.md, rotating the key)"
+        )
 
 
 KEY_FILE_HEADER = (
@@ -231,7 +266,5 @@ def rotate(path: Path) -> Keyring:
         old = load_keyring(path.parent, {"QD_PRIVATE_KEY_FILE": str(path)})
         keyring = Keyring([PrivateKey.generate(), *old.keys])
         write_keyring(path, keyring)
-    public = path.with_name(PUBLIC_KEY_FILE + ".partial")
-    public.write_text(encode_key(keyring.current.public_key) + "\n")
-    public.replace(path.with_name(PUBLIC_KEY_FILE))
+    write_public_key(path.with_name(PUBLIC_KEY_FILE), keyring.current.public_key)
     return keyring

@@ -11,7 +11,6 @@ A public instance never imports anything here.
 
 from __future__ import annotations
 
-import contextlib
 import os
 
 
@@ -35,8 +34,13 @@ def init_app(app) -> None:
     del api, campaigns, queue, referral, reports, signin  # imported for their views
     # Now, so that gunicorn's workers (recycled ones too) share the master's
     # keys; else when first needed, as `keys generate` runs before there is one.
-    with contextlib.suppress(sealing.KeyProblem):
+    # A key file other users could read stops the start, whatever the command.
+    try:
         app.extensions["referral_private_key"] = sealing.load_keyring(app.instance_path, os.environ)
+    except sealing.KeyFileTooOpen:
+        raise
+    except sealing.KeyProblem:
+        pass
     try:
         master = staff_secret(
             app.instance_path, os.environ, generate=app.config["QD_ENV"] != "production"

@@ -2,16 +2,19 @@
 with ``Authorization: Bearer <token>``.
 
 Tokens are made with ``flask --app webapp api-token create NAME`` and kept
-only as their SHA-256. Each referral a token reads is audited under
-``api:NAME``. Paging is by a cursor (``after=``, the last id seen); a referral
-appears only ``SETTLE`` after it arrived, so that one committed late is never
-skipped by a cursor that has moved past it.
+only as their SHA-256. Each expires (90 days unless ``--days`` says
+otherwise) and may be limited to open referrals (``--scope open``). Each
+referral a token reads is audited under ``api:NAME``. Paging is by a cursor
+(``after=``, the last id seen); a referral appears only ``SETTLE`` after it
+arrived, so that one committed late is never skipped by a cursor that has
+moved past it. A query the feed cannot use is a JSON 400, never a 500.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import secrets
 from datetime import UTC, datetime, timedelta
 
@@ -27,6 +30,8 @@ from webapp.staff.case import unsealed
 from webapp.staff.models import ApiToken
 from webapp.staff.web import bp
 
+log = logging.getLogger(__name__)
+
 PAGE_DEFAULT, PAGE_MAX = 50, 200
 # A referral shows in the feed only once it is this old. PostgreSQL hands out
 # ids as rows are inserted, but transactions commit in their own order: without
@@ -34,6 +39,10 @@ PAGE_DEFAULT, PAGE_MAX = 50, 200
 # 101 committing a moment later.
 SETTLE = timedelta(seconds=30)
 PREFIX = "qd_"
+# What a token may read: every referral, or the open ones only.
+SCOPES = ("all", "open")
+DAYS_DEFAULT, DAYS_MAX = 90, 365  # how long a new token works
+LARGEST_ID = 2**31 - 1  # ids are PostgreSQL integers: a larger cursor is refused
 
 
 def new_token() -> str:
@@ -44,12 +53,59 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def problem(status: int, message: str):
+def make_token(name: str, days: int, scope: str) -> tuple[ApiToken, str]:
+    """A new token's row and the token itself (shown once, never stored)."""
+    token, made = new_token(), now()
+    row = ApiToken(
+        name=name,
+        token_hash=token_hash(token),
+        created_at=made,
+        expires_at=made + timedelta(days=days),
+        scope=scope,
+    )
+    return row, token
+
+
+def expiry(token: ApiToken) -> str:
+    """When the token stops working: expires on DATE, or expired on DATE."""
+    day = token.expires_at.date().isoformat()
+    return f"expired on {day}" if token.expires_at <= now() else f"expires on {day}"
+
+
+def state(token: ApiToken) -> str:
+    if token.revoked_at:
+        return "revoked"
+    return "expired" if token.expires_at <= now() else "working"
+
+
+def problem(status: int, message: str, challenge: str = ""):
     response = jsonify({"error": message})
     response.status_code = status
     if status == 401:
-        response.headers["WWW-Authenticate"] = 'Bearer realm="quietdoor"'
+        response.headers["WWW-Authenticate"] = f'Bearer realm="quietdoor"{challenge}'
     return response
+
+
+def moment_from(text: str) -> datetime:
+    """An ISO 8601 date or time as an aware moment in UTC (UTC when it names
+    no zone). ValueError when it is not one, or falls outside the years 1 to
+    9999 once in UTC (0001-01-01T00:00+01:00 is in year 0)."""
+    moment = datetime.fromisoformat(text)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError as exc:
+        raise ValueError(str(exc)) from None
+
+
+def whole_number(text: str | None, default: int) -> int:
+    """A whole number as written in a query (digits only), else ValueError."""
+    if not text:
+        return default
+    if not text.isascii() or not text.isdigit() or len(text) > 19:
+        raise ValueError(text)
+    return int(text)
 
 
 def token_from_request() -> ApiToken | None:
@@ -96,18 +152,39 @@ def api_referrals():
     token = token_from_request()
     if token is None:
         return problem(401, "A valid token is needed: Authorization: Bearer <token>")
+    if token.expires_at <= now():
+        # The caller holds this token, so may learn that it expired; nothing
+        # is said of any other token.
+        log.warning("An expired API token was used (%s)", token.name)
+        return problem(
+            401,
+            "This token has expired: ask for a new one",
+            ', error="invalid_token", error_description="The token has expired"',
+        )
     query = select(Referral)
+    if token.scope == "open":
+        query = query.where(Referral.status == "open")
+    elif token.scope != "all":  # a scope this release does not know reads nothing
+        log.error("API token %s has an unknown scope", token.name)
+        return problem(403, "This token may not read referrals")
     since = request.args.get("since")
     if since:
         try:
-            moment = datetime.fromisoformat(since)
+            query = query.where(Referral.received_at >= moment_from(since))
         except ValueError:
-            return problem(400, "since must be an ISO 8601 date or time, like 2026-11-01T00:00Z")
-        query = query.where(
-            Referral.received_at >= (moment if moment.tzinfo else moment.replace(tzinfo=UTC))
-        )
-    after = request.args.get("after", 0, type=int)
-    limit = min(max(request.args.get("limit", PAGE_DEFAULT, type=int), 1), PAGE_MAX)
+            return problem(
+                400,
+                "since must be an ISO 8601 date or time between the years 1 and 9999, "
+                "like 2026-11-01T00:00Z",
+            )
+    try:
+        after = whole_number(request.args.get("after"), 0)
+        limit = whole_number(request.args.get("limit"), PAGE_DEFAULT)
+    except ValueError:
+        return problem(400, "after and limit must be whole numbers, like after=120&limit=50")
+    if after > LARGEST_ID:
+        return problem(400, "after is larger than any referral's id")
+    limit = min(max(limit, 1), PAGE_MAX)
     referrals = (
         db.session()
         .scalars(

@@ -270,7 +270,21 @@ def acknowledge_command(entry_id, note):
 
 @token_cli.command("create")
 @click.argument("name")
-def token_create_command(name):
+@click.option(
+    "--days",
+    type=click.IntRange(1, api.DAYS_MAX),
+    default=api.DAYS_DEFAULT,
+    show_default=True,
+    help="How many days the token works; make the next one before it expires.",
+)
+@click.option(
+    "--scope",
+    type=click.Choice(api.SCOPES),
+    default="all",
+    show_default=True,
+    help="all: every referral; open: open referrals only.",
+)
+def token_create_command(name, days, scope):
     """Make a token for the JSON feed; it is printed once, on the last line."""
     name = name.strip()
     session = db.session()
@@ -280,11 +294,20 @@ def token_create_command(name):
         raise click.ClickException(
             f"A token called {name} exists: revoke it, or choose another name"
         )
-    token = api.new_token()
-    session.add(ApiToken(name=name, token_hash=api.token_hash(token), created_at=_now()))
-    audit.record(session, operator(), "api_token.create", None, _now(), f"name={name}")
+    row, token = api.make_token(name, days, scope)
+    session.add(row)
+    audit.record(
+        session,
+        operator(),
+        "api_token.create",
+        None,
+        row.created_at,
+        f"name={name} scope={scope} expires={row.expires_at.date().isoformat()}",
+    )
     session.commit()
-    click.echo(f"Token for {name} (shown once; it is stored only as a hash):")
+    reads = "every referral" if scope == "all" else "open referrals only"
+    click.echo(f"Token for {name}: reads {reads}; {api.expiry(row)}.")
+    click.echo("Shown once (it is stored only as a hash):")
     click.echo(token)
 
 
@@ -306,8 +329,10 @@ def token_revoke_command(name):
 
 @token_cli.command("list")
 def token_list_command():
-    """The tokens, when each was made and last used."""
+    """The tokens: what each reads, when it was made, expires and was last used."""
     for found in db.session().scalars(select(ApiToken).order_by(ApiToken.name)):
-        state = "revoked" if found.revoked_at else "working"
         used = found.last_used_at.isoformat() if found.last_used_at else "never"
-        click.echo(f"{found.name}\t{state}\tmade {found.created_at.isoformat()}\tlast used {used}")
+        click.echo(
+            f"{found.name}\t{api.state(found)}\tscope {found.scope}"
+            f"\tmade {found.created_at.isoformat()}\t{api.expiry(found)}\tlast used {used}"
+        )

@@ -15,7 +15,7 @@ from flask.cli import AppGroup
 from nacl.exceptions import CryptoError
 from sqlalchemy import select
 
-from webapp import clock, db
+from webapp import clock, db, settings
 from webapp.referrals import store
 from webapp.referrals.models import Referral
 from webapp.rules import sealing
@@ -107,6 +107,20 @@ def generate_command(folder):
     )
 
 
+def echo_secret_fingerprint() -> None:
+    """This instance's SECRET_KEY by its fingerprint, and whether it differs
+    from the public instances' (QD_PUBLIC_SECRET_FINGERPRINT), as it must."""
+    own = settings.secret_fingerprint(current_app.config["SECRET_KEY"])
+    public = os.environ.get(settings.SECRET_FINGERPRINT_VARIABLE, "").strip().lower()
+    if not public:
+        verdict = f"{settings.SECRET_FINGERPRINT_VARIABLE} not set: cannot compare"
+    elif public == own:
+        verdict = "THE SAME as the public instances': give this instance its own SECRET_KEY"
+    else:
+        verdict = "not the public instances' key"
+    click.echo(f"This instance's SECRET_KEY fingerprint: {own} ({verdict})")
+
+
 def key_file() -> Path:
     return sealing.private_key_path(current_app.instance_path, os.environ)
 
@@ -172,21 +186,29 @@ def rotate_command():
 def status_command():
     """Each private key, how much it opens, and which key this instance seals
     with; exit 1 if something stored opens with none of them."""
-    sealing_with = sealing.fingerprint(current_app.extensions["referral_public_key"])
+    public_key = current_app.extensions["referral_public_key"]
     keyring = keyring_or_fail()
     counts, unopened = count_by_key(keyring)
     click.echo(f"Key file {key_file()}: {len(keyring.keys)} key(s)")
     for index, (key, count) in enumerate(zip(keyring.keys, counts, strict=True)):
         state = "current" if index == 0 else "retired"
         click.echo(f"  {sealing.fingerprint(key)}  {state:<8} opens {count} sealed item(s)")
-    click.echo(
-        f"This instance's QD_PUBLIC_KEY: {sealing_with}"
-        + (
-            " (the current key)"
-            if sealing_with == sealing.fingerprint(keyring.current)
-            else " (NOT the current key: set QD_PUBLIC_KEY)"
+    if public_key is None:
+        click.echo(
+            "This instance has no QD_PUBLIC_KEY: set it to the key the public instances "
+            "seal for, so that this command can compare them"
         )
-    )
+    else:
+        sealing_with = sealing.fingerprint(public_key)
+        click.echo(
+            f"This instance's QD_PUBLIC_KEY: {sealing_with}"
+            + (
+                " (the current key)"
+                if sealing_with == sealing.fingerprint(keyring.current)
+                else " (NOT the current key: set QD_PUBLIC_KEY)"
+            )
+        )
+    echo_secret_fingerprint()
     if unopened:
         click.echo(
             f"{unopened} sealed item(s) open with none of these keys: a public "
@@ -200,7 +222,13 @@ def status_command():
 @click.argument("fingerprint")
 def retire_command(fingerprint):
     """Remove an old key from the key file, once nothing stored needs it."""
-    if fingerprint == sealing.fingerprint(current_app.extensions["referral_public_key"]):
+    public_key = current_app.extensions["referral_public_key"]
+    if public_key is None:
+        raise click.ClickException(
+            "Set QD_PUBLIC_KEY on this instance to the key the public instances seal for "
+            "first: retire never removes that key"
+        )
+    if fingerprint == sealing.fingerprint(public_key):
         raise click.ClickException(
             f"This instance's QD_PUBLIC_KEY is {fingerprint}: set the new public key "
             "everywhere first (flask --app webapp keys status)"

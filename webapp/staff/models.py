@@ -100,7 +100,9 @@ class Note(Base):
 
 
 class ApiToken(Base):
-    """A token for the JSON feed, kept only as its SHA-256."""
+    """A token for the JSON feed, kept only as its SHA-256. It stops working
+    at ``expires_at``; its ``scope`` is ``all`` (every referral) or ``open``
+    (open referrals only)."""
 
     __tablename__ = "api_token"
 
@@ -110,6 +112,8 @@ class ApiToken(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    scope: Mapped[str] = mapped_column(String(16), default="all")
 
 
 class StaffSession(Base):
