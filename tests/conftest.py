@@ -12,8 +12,10 @@ from datetime import UTC, datetime
 from html.parser import HTMLParser
 
 import pytest
+from babel.support import Translations
 
 from webapp import create_app, db
+from webapp.i18n import TRANSLATIONS_DIR
 from webapp.rules import sealing
 
 LANGUAGES = ("en", "cy", "pl", "ro", "pa", "ur", "pt", "es", "ar", "bn", "gu", "it")
@@ -113,14 +115,41 @@ class _Page(HTMLParser):
             self.h1_text += data
 
 
+# Every page of a journey after its start page is at one address; its title is
+# the journey's name, the start page's <h1> (webapp/referrals/journeys.py).
+JOURNEY_ADDRESS = re.compile(r"^(?:/(?P<lang>[a-z]{2}))?/(?P<journey>ask|concern)/questions$")
+JOURNEY_NAMES = {"ask": "Ask for help for yourself", "concern": "Worried about someone else"}
+
+
+def journey_name(path: str) -> str | None:
+    """The journey's name in the page's language, for a journey page's address."""
+    found = JOURNEY_ADDRESS.match(path)
+    if not found:
+        return None
+    name = JOURNEY_NAMES[found["journey"]]
+    if not found["lang"]:
+        return name
+    return Translations.load(TRANSLATIONS_DIR, [found["lang"]]).gettext(name)
+
+
 def check_page(response):
     """Assert the page is sound, and return its parsed tags."""
     html = response.get_data(as_text=True)
     page = _Page()
     page.feed(html)
     assert page.h1 == 1, "exactly one <h1>"
-    title = page.title.strip().removeprefix("Error: ")
-    assert title.startswith(page.h1_text.strip()), "the <title> starts with the <h1>"
+    title, h1 = page.title.strip().removeprefix("Error: "), page.h1_text.strip()
+    journey = journey_name(response.request.path)
+    if journey and not (response.status_code in (429, 503) and "<form" not in html):
+        # A page of a journey, at the journey's one address: the history list
+        # keeps every address with its <title>, so the title is the journey's
+        # name whatever was answered (docs/safety.md); the <h1> says the question.
+        assert title.startswith(journey), "a journey page's <title> is the journey's name"
+        assert h1 and h1 != journey, "a journey page's <h1> says what the page asks"
+    else:
+        # Any other page, and the error pages (no form, no answer) that a
+        # journey's address can also answer with: the <title> says the <h1>.
+        assert title.startswith(h1), "the <title> starts with the <h1>"
     ids = [attrs["id"] for _, attrs in page.tags if "id" in attrs]
     assert len(ids) == len(set(ids)), "ids are unique"
     csp = response.headers["Content-Security-Policy"]
@@ -154,29 +183,70 @@ def page_checks():
 # Walking a referral journey through the test client, as a browser would.
 
 CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+# Which page a journey page is: the first form on it (its Back button, else its
+# own form) says, as each form does, which page it was on.
+SHOWN = re.compile(r'name="step" value="([^"]+)"')
 
 
 class Walker:
-    """GET a page, then POST its form with the page's CSRF token."""
+    """A visitor going through a journey (``journey`` is ``/ask``, ``/cy/concern``...).
+
+    Every page of a journey is at one address, ``{journey}/questions``: a GET
+    shows the page the visitor's draft is at, and each form posts there,
+    saying which page it was on (``step``) and, for Back, Change and Send,
+    what it asks for (``go``)."""
 
     def __init__(self, client):
         self.client = client
 
-    def answer(self, path, data=None, follow=False):
-        page = self.client.get(path)
-        assert page.status_code == 200, (path, page.status_code)
-        token = CSRF.search(page.get_data(as_text=True)).group(1)
-        return self.client.post(path, data={"csrf_token": token, **(data or {})},
+    def page(self, journey):
+        """The page shown at the journey's address: (a step's slug, "check",
+        or None for the confirmation; its HTML)."""
+        response = self.client.get(f"{journey}/questions")
+        assert response.status_code == 200, (journey, response.status_code,
+                                             response.headers.get("Location"))
+        html = response.get_data(as_text=True)
+        shown = SHOWN.search(html)
+        return (shown.group(1) if shown else None), html
+
+    def post(self, journey, html, data, follow=False):
+        """Post ``data`` with the token of the page ``html``, as its form would."""
+        token = CSRF.search(html).group(1)
+        return self.client.post(f"{journey}/questions", data={"csrf_token": token, **data},
                                 follow_redirects=follow)
 
-    def walk(self, prefix, steps):
-        """Answer each (slug, data) in turn; each must lead on to the next."""
+    def answer(self, journey, slug, data=None, follow=False):
+        """Answer the page ``slug``, which must be the one the journey shows."""
+        shown, html = self.page(journey)
+        assert shown == slug, f"expected the page {slug!r}, the journey shows {shown!r}"
+        return self.post(journey, html, {"step": slug, **(data or {})}, follow)
+
+    def walk(self, journey, steps):
+        """Answer each (slug, data) in turn; each must lead on, at the same address."""
         response = None
         for slug, data in steps:
-            response = self.answer(f"{prefix}/{slug}", data)
+            response = self.answer(journey, slug, data)
             assert response.status_code == 302, (slug, response.status_code,
                                                  response.get_data(as_text=True)[-3000:])
+            assert response.headers["Location"] == f"{journey}/questions", slug
         return response
+
+    def send(self, journey, follow=False):
+        """Press Send on the check page, which must be the one shown."""
+        return self.answer(journey, "check", {"go": "send"}, follow)
+
+    def back(self, journey):
+        """Press the Back button of the page shown."""
+        shown, html = self.page(journey)
+        return self.post(journey, html, {"go": "back", "step": shown})
+
+    def change(self, journey, slug):
+        """Press the check page's Change button for the page ``slug``."""
+        shown, html = self.page(journey)
+        assert shown == "check", f"Change is on the check page; the journey shows {shown!r}"
+        button = rf'name="go" value="change">\s*<input type="hidden" name="step" value="{slug}">'
+        assert re.search(button, html), f"no Change button for {slug!r}"
+        return self.post(journey, html, {"go": "change", "step": slug})
 
 
 ASK_BY_PHONE = [
