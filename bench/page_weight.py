@@ -24,8 +24,7 @@ BUDGET = 14 * 1024
 PAGES = ("/", "/ask", "/concern", "/recognising-abuse", "/what-we-can-do", "/other-help",
          "/your-home-and-tenancy", "/help-when-you-cannot-speak", "/clares-law",
          "/colleagues-and-contractors", "/campaigns/", "/campaigns/16-days-of-action",
-         "/safety-online", "/ask/danger", "/ask/contact", "/concern/what-happened",
-         "/no-such-page")
+         "/safety-online", "/ask/questions", "/concern/questions", "/no-such-page")
 # A day on which the shipped 16 Days of Action campaign is live.
 DAY = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 LANGUAGES = ("en", "cy", "ar")

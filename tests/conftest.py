@@ -147,29 +147,70 @@ def page_checks():
 # Walking a referral journey through the test client, as a browser would.
 
 CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+# Which page a journey page is: the first form on it (its Back button, else its
+# own form) says, as each form does, which page it was on.
+SHOWN = re.compile(r'name="step" value="([^"]+)"')
 
 
 class Walker:
-    """GET a page, then POST its form with the page's CSRF token."""
+    """A visitor going through a journey (``journey`` is ``/ask``, ``/cy/concern``...).
+
+    Every page of a journey is at one address, ``{journey}/questions``: a GET
+    shows the page the visitor's draft is at, and each form posts there,
+    saying which page it was on (``step``) and, for Back, Change and Send,
+    what it asks for (``go``)."""
 
     def __init__(self, client):
         self.client = client
 
-    def answer(self, path, data=None, follow=False):
-        page = self.client.get(path)
-        assert page.status_code == 200, (path, page.status_code)
-        token = CSRF.search(page.get_data(as_text=True)).group(1)
-        return self.client.post(path, data={"csrf_token": token, **(data or {})},
+    def page(self, journey):
+        """The page shown at the journey's address: (a step's slug, "check",
+        or None for the confirmation; its HTML)."""
+        response = self.client.get(f"{journey}/questions")
+        assert response.status_code == 200, (journey, response.status_code,
+                                             response.headers.get("Location"))
+        html = response.get_data(as_text=True)
+        shown = SHOWN.search(html)
+        return (shown.group(1) if shown else None), html
+
+    def post(self, journey, html, data, follow=False):
+        """Post ``data`` with the token of the page ``html``, as its form would."""
+        token = CSRF.search(html).group(1)
+        return self.client.post(f"{journey}/questions", data={"csrf_token": token, **data},
                                 follow_redirects=follow)
 
-    def walk(self, prefix, steps):
-        """Answer each (slug, data) in turn; each must lead on to the next."""
+    def answer(self, journey, slug, data=None, follow=False):
+        """Answer the page ``slug``, which must be the one the journey shows."""
+        shown, html = self.page(journey)
+        assert shown == slug, f"expected the page {slug!r}, the journey shows {shown!r}"
+        return self.post(journey, html, {"step": slug, **(data or {})}, follow)
+
+    def walk(self, journey, steps):
+        """Answer each (slug, data) in turn; each must lead on, at the same address."""
         response = None
         for slug, data in steps:
-            response = self.answer(f"{prefix}/{slug}", data)
+            response = self.answer(journey, slug, data)
             assert response.status_code == 302, (slug, response.status_code,
                                                  response.get_data(as_text=True)[-3000:])
+            assert response.headers["Location"] == f"{journey}/questions", slug
         return response
+
+    def send(self, journey, follow=False):
+        """Press Send on the check page, which must be the one shown."""
+        return self.answer(journey, "check", {"go": "send"}, follow)
+
+    def back(self, journey):
+        """Press the Back button of the page shown."""
+        shown, html = self.page(journey)
+        return self.post(journey, html, {"go": "back", "step": shown})
+
+    def change(self, journey, slug):
+        """Press the check page's Change button for the page ``slug``."""
+        shown, html = self.page(journey)
+        assert shown == "check", f"Change is on the check page; the journey shows {shown!r}"
+        button = rf'name="go" value="change">\s*<input type="hidden" name="step" value="{slug}">'
+        assert re.search(button, html), f"no Change button for {slug!r}"
+        return self.post(journey, html, {"go": "change", "step": slug})
 
 
 ASK_BY_PHONE = [

@@ -246,11 +246,14 @@ def parse(html: str) -> Page:
 
 def problems(html: str, *, csp: str | None, staff: bool = False,
              neutral_title: str | None = None, error_prefix: str = "Error:",
-             page: Page | None = None) -> list[str]:
+             page: Page | None = None, journey_title: str | None = None) -> list[str]:
     """What is wrong with a page. ``staff``: a staff page (no quick exit, no
     999); ``neutral_title``: the title every public page must have instead of
     its own; ``error_prefix``: "Error:" in the page's language; ``page``: the
-    page already parsed."""
+    page already parsed; ``journey_title``: for a page at a journey's one
+    address, the journey's name, which its title must be (the history list
+    keeps every address with its title, so it says nothing of the answers;
+    the <h1> says the question)."""
     page = page or parse(html)
     found = list(page.problems)
 
@@ -267,7 +270,13 @@ def problems(html: str, *, csp: str | None, staff: bool = False,
             shows_errors = any(attrs.get("role") == "alert" for _, attrs in page.tags)
             if shows_errors and title.startswith(error_prefix + " "):
                 title = title.removeprefix(error_prefix + " ")
-            if not title.startswith(h1):
+            if journey_title is not None:
+                if not title.startswith(journey_title):
+                    found.append(f"the title {title!r} of a journey page is not the journey's "
+                                 f"name {journey_title!r}")
+                if h1 == journey_title:
+                    found.append("a journey page's <h1> must say what the page asks")
+            elif not title.startswith(h1):
                 found.append(f"the title {title!r} does not start with the <h1> {h1!r}")
 
     ids = Counter(attrs["id"] for _, attrs in page.tags if "id" in attrs)
@@ -353,6 +362,27 @@ def error_prefix(app, lang: str) -> str:
         return str(gettext("Error:"))
 
 
+# Every page of a journey after its start page is at one address; its title is
+# the journey's name, the start page's <h1> (webapp/referrals/journeys.py).
+JOURNEY_ADDRESS = re.compile(r"^(?:/(?P<lang>[a-z]{2}))?/(?P<journey>ask|concern)/questions$")
+JOURNEY_NAMES = {"ask": "Ask for help for yourself", "concern": "Worried about someone else"}
+
+
+def journey_name(path: str) -> str | None:
+    """The journey's name in the page's language, for a journey page's address."""
+    found = JOURNEY_ADDRESS.match(path)
+    if not found:
+        return None
+    name = JOURNEY_NAMES[found["journey"]]
+    if not found["lang"]:
+        return name
+    from babel.support import Translations
+
+    from webapp.i18n import TRANSLATIONS_DIR
+
+    return words(Translations.load(TRANSLATIONS_DIR, [found["lang"]]).gettext(name))
+
+
 def check_response(response, app) -> Page:
     """Assert the response is a sound page; return it parsed."""
     html = response.get_data(as_text=True)
@@ -363,11 +393,14 @@ def check_response(response, app) -> Page:
         lang = next((attrs.get("lang", "") for tag, attrs in page.tags if tag == "html"), "")
         prefix = error_prefix(app, lang)
     site = app.config["SITE"]
+    journey = journey_name(path)
+    if response.status_code in (429, 503) and "<form" not in html:
+        journey = None  # an error page a journey's address can also answer with
     found = problems(
         html, csp=response.headers.get("Content-Security-Policy"),
         staff=is_staff_page(app, path),
         neutral_title=site.neutral_title if site.neutral_titles else None,
-        error_prefix=prefix, page=page)
+        error_prefix=prefix, page=page, journey_title=journey)
     if found:
         raise AssertionError(
             f"{response.request.method} {path} ({response.status_code}) is not a sound page "

@@ -33,7 +33,7 @@ def case(site, clock):
     def make(steps=ASK_BY_PHONE):
         resident = Walker(site.test_client())
         resident.walk("/ask", steps)
-        resident.answer("/ask/check")
+        resident.send("/ask")
         officer = site.test_client()
         sign_in(site, officer, clock)
         reference = REFERENCE_LINK.search(officer.get("/staff/").get_data(as_text=True)).group(1)

@@ -83,19 +83,22 @@ def test_missing_csrf_token_is_a_friendly_400(make_app):
 
 
 @pytest.mark.parametrize(("method", "path", "body", "headers"), [
-    ("POST", "/ask/danger", b"danger=\xff\xfe&csrf_token=\xc3\x28",
+    ("POST", "/ask/questions", b"step=danger&danger=\xff\xfe&csrf_token=\xc3\x28",
      {"Content-Type": "application/x-www-form-urlencoded"}),  # bad UTF-8
     ("GET", "/ask?x=%ff%fe%c3%28", None, {}),
     ("GET", "/%ff%fe", None, {}),
     ("GET", "/static/../webapp/__init__.py", None, {}),
     ("GET", "/static/..%2f..%2fpyproject.toml", None, {}),
     ("GET", "/static/%2e%2e/%2e%2e/pyproject.toml", None, {}),
-    ("POST", "/ask/danger", b"x" * (70 * 1024),
+    ("POST", "/ask/questions", b"x" * (70 * 1024),
      {"Content-Type": "application/x-www-form-urlencoded"}),
-    ("POST", "/ask/danger", b'{"danger": "yes"}', {"Content-Type": "application/json"}),
+    ("POST", "/ask/questions", b'{"danger": "yes"}', {"Content-Type": "application/json"}),
     ("DELETE", "/ask", None, {}),
     ("PUT", "/staff/login", None, {}),
-    ("POST", "/ask/danger", b"danger=no", {"Content-Type": "multipart/form-data; boundary=x"}),
+    ("POST", "/ask/questions", b"step=danger&danger=no",
+     {"Content-Type": "multipart/form-data; boundary=x"}),
+    ("POST", "/ask/questions", b"go=send&step=check&go=back&step=\xff",
+     {"Content-Type": "application/x-www-form-urlencoded"}),
 ])
 def test_hostile_requests_get_a_clear_page_never_a_trace(client, method, path, body, headers):
     response = client.open(path, method=method, data=body, headers=headers)
@@ -111,8 +114,9 @@ def test_a_stale_token_on_a_question_shows_the_page_again_with_what_was_typed(ma
     app = make_app(WTF_CSRF_ENABLED=True)
     db.upgrade(app.extensions["db_engine"])
     client = app.test_client()
-    client.get("/ask/danger")
-    response = client.post("/ask/danger", data={"csrf_token": "stale", "danger": "no"})
+    client.get("/ask/questions")
+    response = client.post("/ask/questions",
+                           data={"csrf_token": "stale", "step": "danger", "danger": "no"})
     html = response.get_data(as_text=True)
     assert response.status_code == 200  # the question again, not an error page
     assert "This page was open for a long time" in html

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 from sqlalchemy import func, select
 
-from tests.conftest import ASK_BY_PHONE, CSRF, Walker
+from tests.conftest import ASK_BY_PHONE, Walker
 from tests.servers import free_port
 from webapp import db
 from webapp.referrals.models import Referral
@@ -96,11 +96,10 @@ def test_postgres_stopping_as_residents_send_loses_nothing(make_app, postgres_th
     residents = [Walker(app.test_client()) for _ in range(3)]
     for resident in residents:
         resident.walk("/ask", ASK_BY_PHONE)
-    pages = [resident.client.get("/ask/check").get_data(as_text=True) for resident in residents]
+    pages = [resident.page("/ask")[1] for resident in residents]
     line.cut()
     for resident, page in zip(residents, pages, strict=True):
-        response = resident.client.post("/ask/check", data={
-            "csrf_token": CSRF.search(page).group(1)})
+        response = resident.post("/ask", page, {"go": "send", "step": "check"})
         html = response.get_data(as_text=True)
         assert response.status_code == 503, response.headers.get("Location")
         assert "999" in html and "0808 157 0192" in html and 'id="quick-exit"' in html
@@ -110,10 +109,9 @@ def test_postgres_stopping_as_residents_send_loses_nothing(make_app, postgres_th
     assert app.test_client().get("/health").status_code == 200
     assert count(app) == 0  # nothing half-written
     for resident in residents:
-        page = resident.client.get("/ask/check").get_data(as_text=True)
-        assert "zebra-quartz-7731" in page  # every answer kept, ready to send again
-        sent = resident.client.post("/ask/check", data={"csrf_token": CSRF.search(page).group(1)},
-                                    follow_redirects=True).get_data(as_text=True)
+        shown, page = resident.page("/ask")
+        assert shown == "check" and "zebra-quartz-7731" in page  # every answer kept
+        sent = resident.send("/ask", follow=True).get_data(as_text=True)
         assert re.search(r'class="reference"[^>]*>[A-Z0-9]{3}-[A-Z0-9]{3}<', sent)
     assert count(app) == 3
 
@@ -130,10 +128,11 @@ def test_redis_stopping_mid_run_keeps_the_site_serving(make_app, caplog):
     db.upgrade(app.extensions["db_engine"])
     client = app.test_client()
     try:
-        assert client.post("/concern/check", data={}).status_code != 500  # counted in Redis
+        send = {"go": "send", "step": "check"}  # the check page's Send: 30 an hour
+        assert client.post("/concern/questions", data=send).status_code != 500  # in Redis
         assert "falling back" not in caplog.text
         line.cut()
-        statuses = [client.post("/concern/check", data={}).status_code for _ in range(3)]
+        statuses = [client.post("/concern/questions", data=send).status_code for _ in range(3)]
         assert 500 not in statuses and 503 not in statuses
         assert client.get("/").status_code == 200
         assert "falling back to in-memory storage" in caplog.text  # loudly, in the log

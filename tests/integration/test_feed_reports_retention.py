@@ -19,7 +19,7 @@ PERSONAL = ("zebra-quartz", "7946", "pineapple", "Alex", "Shouting", "Marwick", 
 def refer(app, journey="/ask", steps=ASK_BY_PHONE):
     resident = Walker(app.test_client())
     resident.walk(journey, steps)
-    resident.answer(f"{journey}/check")
+    resident.send(journey)
 
 
 def make_token(app, name="case-system"):

@@ -113,7 +113,7 @@ def test_staff_can_sign_in_over_https_without_a_referer(make_app, tmp_path, cloc
 
 
 def test_a_post_from_another_site_is_refused(client):
-    response = client.post("/ask/danger", data={"danger": "no"},
+    response = client.post("/ask/questions", data={"step": "danger", "danger": "no"},
                            headers={"Sec-Fetch-Site": "cross-site"})
     assert response.status_code == 403
     assert "999" in response.get_data(as_text=True)  # still the error page with help

@@ -60,7 +60,7 @@ def test_a_referral_made_in_polish_without_javascript_stays_in_polish(app, migra
     steps = [(slug, {**data, "help_more": "Potrzebuję pomocy, proszę dzwonić wieczorem"})
              if slug == "what-would-help" else (slug, data) for slug, data in ASK_BY_PHONE]
     resident.walk("/pl/ask", steps)
-    sent = resident.answer("/pl/ask/check", follow=True).get_data(as_text=True)
+    sent = resident.send("/pl/ask", follow=True).get_data(as_text=True)
     assert translated("pl", "We have your request") in sent
     exported = app.test_cli_runner().invoke(args=["referrals", "export"]).output
     record = json.loads(exported.strip().splitlines()[-1])

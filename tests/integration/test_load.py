@@ -22,11 +22,12 @@ def send_one(base: str) -> str:
     answer posted, then Send. Returns the reference shown."""
     opener = urllib.request.build_opener(
         urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
-    page = opener.open(f"{base}/concern/danger", timeout=60).read().decode()
+    page = opener.open(f"{base}/concern/questions", timeout=60).read().decode()
     token = CSRF.search(page).group(1)
-    for slug, data in [*CONCERN_ANONYMOUS, ("check", {})]:
-        body = urllib.parse.urlencode({"csrf_token": token, **data}, doseq=True).encode()
-        with opener.open(f"{base}/concern/{slug}", data=body, timeout=60) as response:
+    for slug, data in [*CONCERN_ANONYMOUS, ("check", {"go": "send"})]:
+        body = {"csrf_token": token, "step": slug, **data}
+        with opener.open(f"{base}/concern/questions", timeout=60,
+                         data=urllib.parse.urlencode(body, doseq=True).encode()) as response:
             html = response.read().decode()
     reference = re.search(r'class="reference"[^>]*>([A-Z0-9]{3}-[A-Z0-9]{3})<', html)
     assert reference, html[-2000:]

@@ -64,7 +64,7 @@ def notifying(make_app, clock, database_url, mail_server, webhook):
 def refer(app):
     resident = Walker(app.test_client())
     resident.walk("/ask", ASK_BY_PHONE)
-    resident.answer("/ask/check")
+    resident.send("/ask")
 
 
 def send_pending(app):

@@ -85,9 +85,9 @@ def test_a_concern_draft_kept_in_the_old_shape_sends_what_was_chosen(site, clock
         answers["reporter_method"] = answers.pop("method")  # as the old release kept it
         draft.locked = sealing.lock_draft(ref["key"], data)
         db.session().commit()
-    check = resident.client.get("/concern/check").get_data(as_text=True)
+    check = resident.client.get("/concern/questions").get_data(as_text=True)
     assert "Yes, by phone" in check
-    resident.answer("/concern/check")
+    resident.send("/concern")
     [record] = [line for line in export(site) if line["kind"] == "concern"]
     assert record["contact"]["method"] == "call"
     assert record["contact"]["reporter_phone"] == "020 7946 0018"

@@ -298,7 +298,8 @@ PROXY = "10.0.0.5"
 
 
 def sends(client, peer, forwarded):
-    return client.post("/concern/check", environ_base={"REMOTE_ADDR": peer},
+    return client.post("/concern/questions", data={"go": "send", "step": "check"},
+                       environ_base={"REMOTE_ADDR": peer},
                        headers={"X-Forwarded-For": forwarded}).status_code
 
 

@@ -37,7 +37,7 @@ def test_the_public_user_adds_referrals_and_reads_none(instances, public_user, m
 
     resident = Walker(public.test_client())
     resident.walk("/ask", ASK_BY_PHONE)
-    sent = resident.answer("/ask/check", follow=True)
+    sent = resident.send("/ask", follow=True)
     assert sent.status_code == 200 and "Your reference is" in sent.get_data(as_text=True)
 
     add_officer(staff, OFFICER, clock)

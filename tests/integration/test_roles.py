@@ -29,7 +29,7 @@ def test_a_referral_made_on_the_public_instance_reaches_the_staff_queue(instance
     public, staff = instances
     resident = Walker(public.test_client())
     resident.walk("/ask", ASK_BY_PHONE)
-    resident.answer("/ask/check")
+    resident.send("/ask")
     add_officer(staff, OFFICER, clock)
     officer = staff.test_client()
     sign_in(staff, officer, clock)
@@ -44,7 +44,7 @@ def test_the_public_instance_cannot_open_a_referral(instances):
     public, _staff = instances
     resident = Walker(public.test_client())
     resident.walk("/ask", ASK_BY_PHONE)
-    resident.answer("/ask/check")
+    resident.send("/ask")
     assert not list(Path(public.instance_path).glob("referral_key*"))  # no key made there
     runner = public.test_cli_runner()
     # The commands that could open a referral or touch staff accounts are not
@@ -83,7 +83,7 @@ def test_the_public_instance_writes_notifications_without_any_secret(make_app, t
     db.upgrade(public.extensions["db_engine"])
     resident = Walker(public.test_client())
     resident.walk("/ask", ASK_BY_PHONE)
-    resident.answer("/ask/check")
+    resident.send("/ask")
     with public.app_context():
         from sqlalchemy import select
 

@@ -18,7 +18,7 @@ def test_everything_needs_signing_in(site):
 def test_sign_in_and_see_the_queue_and_a_referral(site, clock):
     resident = Walker(site.test_client())
     resident.walk("/ask", ASK_BY_PHONE)
-    resident.answer("/ask/check")
+    resident.send("/ask")
     client = site.test_client()
     login_page = client.get("/staff/login").get_data(as_text=True)
     assert 'autocomplete="username"' in login_page
@@ -83,7 +83,7 @@ def test_two_officers_assign_at_once_and_one_wins(site, clock):
                                ("what-happened", {"seen": "x"}), ("the-person", {}),
                                ("do-they-know", {}), ("not-safe", {}), ("reaching-them", {}),
                                ("your-details", {"method": "none"})])
-    resident.answer("/concern/check")
+    resident.send("/concern")
     first = site.test_client()
     sign_in(site, first, clock)
     add_officer(site, "second@example.org", clock)
@@ -110,7 +110,7 @@ def test_queue_filters_by_kind_and_language(site, clock):
                                   ("what-happened", {"seen": "x"}), ("the-person", {}),
                                   ("do-they-know", {}), ("not-safe", {}), ("reaching-them", {}),
                                   ("your-details", {"method": "none"})])
-    resident.answer("/cy/concern/check")
+    resident.send("/cy/concern")
     client = site.test_client()
     sign_in(site, client, clock)
     references = re.findall(r"/staff/referral/([^\"]+)\"", client.get("/staff/").get_data(

@@ -79,6 +79,24 @@ def test_moving_on_and_back():
     assert CONCERN.previous("relationship", {"danger": "yes"}) == "in-danger"
 
 
+def test_the_page_a_draft_is_at():
+    """Every page is at one address: the draft says which to show."""
+    assert ASK.position({}, set(), None) == "danger"  # a new visitor
+    answers = {"danger": "no", "method": "email"}
+    assert ASK.position(answers, {"danger", "contact"}, "email") == "email"
+    # A page that no longer applies (the method changed in another tab): the
+    # first page not yet answered.
+    assert ASK.position(answers, {"danger", "contact"}, "phone") == "email"
+    seen = {s.slug for s in ASK.applicable(answers)}
+    assert ASK.position(answers, seen, "check") == "check"
+    assert ASK.position(answers, seen, "language") == "language"  # Back or Change
+    # At the check page while a changed answer brought in new questions: those first.
+    assert ASK.position({"method": "call"}, seen, "check") == "phone"
+    # A draft saved before drafts kept a position: where it had got to.
+    assert ASK.position(answers, {"danger", "contact"}, None) == "email"
+    assert ASK.position(answers, seen, None) == "check"
+
+
 def test_safe_windows_from_answers():
     assert intake.safe_windows({"any_time": True, "days": ["monday"]}) is None
     assert intake.safe_windows({"days": ["monday"], "bands": []}) is None

@@ -4,6 +4,11 @@ A step applies or not depending on earlier answers (the phone number page
 only when the person chose a call or a text). Moving on goes to the next step
 that applies; once the person has seen the check page, it goes back there,
 through any step that now applies and has not been seen.
+
+A step's slug names it inside the draft and the forms, never in an address:
+every page of a journey is shown at one address, under the journey's own
+title, so that the browser's history list keeps nothing an answer decided
+(docs/safety.md, "No traces").
 """
 
 from __future__ import annotations
@@ -45,10 +50,14 @@ def in_danger(answers: dict) -> bool:
     return answers.get("danger") == "yes"
 
 
+CHECK = "check"  # the check-your-answers page, where a draft's position can also be
+
+
 @dataclass(frozen=True)
 class Journey:
     kind: str  # "self" or "concern", as stored
     slug: str  # in the URL
+    title: object  # a lazy string: the start page's <h1>, and every journey page's <title>
     steps: tuple[Step, ...]
 
     @property
@@ -68,11 +77,26 @@ class Journey:
         later = slugs[slugs.index(slug) + 1 :] if slug in slugs else slugs
         if reviewing:
             later = [s for s in later if s not in seen]
-        return later[0] if later else "check"
+        return later[0] if later else CHECK
+
+    def unseen(self, answers: dict, seen: set[str]) -> list[str]:
+        """The pages that apply and have not been answered yet, in order."""
+        return [step.slug for step in self.applicable(answers) if step.slug not in seen]
+
+    def position(self, answers: dict, seen: set[str], at: str | None) -> str:
+        """The page to show now: where the person is (``at``), if it still
+        applies; else, or at the check page while a changed answer brought in a
+        question not yet answered, the first such question; else the check page.
+        A new draft (and one saved before drafts kept a position) starts at the
+        first page not yet answered."""
+        if at != CHECK and at in {step.slug for step in self.applicable(answers)}:
+            return at
+        unseen = self.unseen(answers, seen)
+        return unseen[0] if unseen else CHECK
 
     def previous(self, slug: str, answers: dict) -> str | None:
         slugs = [step.slug for step in self.applicable(answers)]
-        if slug == "check":
+        if slug == CHECK:
             return slugs[-1]
         if slug not in slugs or slugs.index(slug) == 0:
             return None
@@ -100,6 +124,7 @@ DANGER_HELP = Step(
 ASK = Journey(
     kind="self",
     slug="ask",
+    title=_l("Ask for help for yourself"),
     steps=(
         Step("danger", forms.DangerForm, _l("Are you in danger right now?")),
         DANGER_HELP,
@@ -190,6 +215,7 @@ ASK = Journey(
 CONCERN = Journey(
     kind="concern",
     slug="concern",
+    title=_l("Worried about someone else"),
     steps=(
         Step("danger", forms.PersonDangerForm, _l("Is the person in danger right now?")),
         Step(

@@ -1,4 +1,15 @@
-"""Question pages, check your answers, and the confirmation.
+"""Question pages, check your answers, and the confirmation, all at one address.
+
+Every page of a journey after its start page is shown at one address
+(``/ask/questions``, ``/concern/questions``) under the journey's own title.
+The browser's history list, and the address bar's suggestions, keep every
+address visited with its title: someone checking the phone must not read
+there that she said she was in danger, that she chose a meeting place, or
+that she sent a request. Which page to show is the draft's business: its
+position (``at``), moved on by each answer and by the Back and Change
+buttons, which are small forms posting to the same address (a link would need
+an address of its own). Each form says which page it was on (``step``), so a
+page left open in another tab is still taken for what it showed.
 
 Answers between pages live in a draft row locked with a key that only the
 visitor's session cookie holds. A database that does not answer never loses
@@ -23,6 +34,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_wtf import FlaskForm
 from sqlalchemy.exc import SQLAlchemyError
 
 from webapp import db, presentation
@@ -33,12 +45,14 @@ from webapp.notify.models import channels
 from webapp.public.hours import office_hours_rows
 from webapp.referrals import store
 from webapp.referrals.forms import SendForm
-from webapp.referrals.journeys import JOURNEYS, Journey
+from webapp.referrals.journeys import CHECK, JOURNEYS, Journey, Step
 from webapp.rules import contact, intake, sealing
 
 bp = Blueprint("referrals", __name__, template_folder="templates")
 log = logging.getLogger(__name__)
 JOURNEY = "<any(ask, concern):journey>"
+# What a form asks for, besides answering its page (the default).
+BACK, CHANGE, SEND = "back", "change", "send"
 
 
 class VisitorDraft:
@@ -66,6 +80,14 @@ class VisitorDraft:
     @property
     def answers(self) -> dict:
         return self.data["answers"]
+
+    @property
+    def seen(self) -> set[str]:
+        return set(self.data["seen"])
+
+    def position(self) -> str:
+        """The page to show: a step's slug, or ``CHECK``."""
+        return self.journey.position(self.answers, self.seen, self.data.get("at"))
 
     def save(self) -> None:
         if not self.ref:
@@ -113,6 +135,23 @@ def current_draft(journey: Journey) -> VisitorDraft:
     return draft
 
 
+def here(journey: Journey) -> str:
+    """The one address of every page of the journey after its start page."""
+    return url_for("referrals.pages", journey=journey.slug)
+
+
+def start_url(journey: Journey) -> str:
+    return url_for("referrals.start", journey=journey.slug)
+
+
+class MoveForm(FlaskForm):
+    """A Back or Change button: only its security token is checked."""
+
+
+def not_sending() -> bool:
+    return request.form.get("go") != SEND
+
+
 @localised_route(bp, "/" + JOURNEY)
 def start(journey):
     journey = get_journey(journey)
@@ -120,86 +159,143 @@ def start(journey):
     return render_template(
         f"referrals/start_{journey.kind}.html",
         journey=journey,
-        first=journey.steps[0].slug,
         office_hours=office_hours_rows(site.office_hours),
         promise=presentation.promise_step(site.response_promise),
     )
 
 
-@localised_route(bp, f"/{JOURNEY}/<slug>", methods=["GET", "POST"])
+@localised_route(bp, f"/{JOURNEY}/questions", methods=["GET", "POST"])
 @limiter.limit("300 per minute", methods=["POST"])
-def question(journey, slug):
+@limiter.limit("30 per hour", methods=["POST"], exempt_when=not_sending)
+def pages(journey):
+    """Every page after the start: the one the draft is at (GET), or what a
+    form asks for (POST): an answer, Back, Change or Send."""
     journey = get_journey(journey)
-    step = journey.step(slug) or abort(404)
-    draft = current_draft(journey)
-    answers = draft.answers
-    if draft.sent and request.method == "POST":
-        return show_sent(journey, draft.sent)
-    if not step.applies(answers):
-        return redirect(
-            url_for("referrals.question", journey=journey.slug, slug=journey.steps[0].slug)
-        )
-    defaults = {"language": current_language()} | answers
-    form = step.form(data=defaults) if request.method == "GET" else step.form()
-    problem, status = None, 200
-    if form.validate_on_submit():
-        answers.update(form.answers())
-        draft.data["seen"] = sorted({*draft.data["seen"], step.slug})
-        try:
-            draft.save()
-        except SQLAlchemyError:
-            problem, status = database_trouble(), 503
-        else:
-            following = journey.next_after(
-                step.slug, answers, set(draft.data["seen"]), draft.data["reviewing"]
-            )
-            return redirect(page_url(journey, following))
-    return render_template(
-        step.template,
-        journey=journey,
-        step=step,
-        form=form,
-        problem=problem,
-        back=back_url(journey, step.slug, answers),
-    ), status
-
-
-def page_url(journey: Journey, slug: str) -> str:
-    if slug == "check":
-        return url_for("referrals.check", journey=journey.slug)
-    return url_for("referrals.question", journey=journey.slug, slug=slug)
-
-
-def back_url(journey: Journey, slug: str, answers: dict) -> str:
-    previous = journey.previous(slug, answers)
-    if previous is None:
-        return url_for("referrals.start", journey=journey.slug)
-    return page_url(journey, previous)
-
-
-@localised_route(bp, f"/{JOURNEY}/check", methods=["GET", "POST"])
-@limiter.limit("30 per hour", methods=["POST"])
-def check(journey):
-    journey = get_journey(journey)
+    if request.method == "GET":
+        # Shown once, then gone: the reference and the safe time do not stay
+        # in the cookie for the rest of the browser's life.
+        record = session.get("sent", {}).pop(journey.slug, None)
+        if record:
+            session.modified = True
+            return confirmation(journey, record)
     draft = current_draft(journey)
     if draft.sent:  # sent already (a second press of Send): show the confirmation again
         return show_sent(journey, draft.sent)
-    if not draft.ref:
-        return redirect(url_for("referrals.start", journey=journey.slug))
-    unseen = [
-        step.slug
-        for step in journey.applicable(draft.answers)
-        if step.slug not in draft.data["seen"]
-    ]
-    if unseen:  # a changed answer brought in questions not yet answered
-        return redirect(page_url(journey, unseen[0]))
-    form, problem, status = SendForm(), None, 200
+    if request.method == "GET":
+        return show(journey, draft, draft.position())
+    go, slug = request.form.get("go"), request.form.get("step", "")
+    if go == SEND:
+        return send(journey, draft)
+    if go in (BACK, CHANGE):
+        return move(journey, draft, go, slug)
+    return answer(journey, draft, slug)
+
+
+@localised_route(bp, f"/{JOURNEY}/<slug>", methods=["GET", "POST"])
+def retired(journey, slug):
+    """The addresses each page had before they shared one (a bookmark, the
+    history list, a page left open across the change): the journey's start
+    page, whose Start now carries on from wherever the draft is. Any other
+    address is not found, as it always was."""
+    journey = get_journey(journey)
+    if slug not in {step.slug for step in journey.steps} | {CHECK, "sent"}:
+        abort(404)
+    return redirect(start_url(journey))
+
+
+def show(journey: Journey, draft: VisitorDraft, slug: str, form=None, problem=None, status=200):
+    """The page ``slug`` (a step, or the check page) as the draft has it."""
+    if slug == CHECK:
+        return show_check(journey, draft, form or SendForm(), problem, status)
+    step = journey.step(slug)
+    if form is None:
+        form = step.form(data={"language": current_language()} | draft.answers)
+    return show_step(journey, step, form, problem, status)
+
+
+def show_step(journey: Journey, step: Step, form, problem=None, status=200):
+    return render_template(
+        step.template, journey=journey, step=step, form=form, problem=problem
+    ), status
+
+
+def show_check(journey: Journey, draft: VisitorDraft, form, problem=None, status=200):
     if request.method == "GET" and not draft.data["reviewing"]:
         draft.data["reviewing"] = True  # from now on, a changed answer comes back here
         try:
             draft.save()
         except SQLAlchemyError:
             database_trouble()  # not needed to show the page; Send will try again
+    return render_template(
+        "referrals/check.html",
+        journey=journey,
+        form=form,
+        # Each Change button says which page it changes, in the form: no address.
+        groups=presentation.summary(journey, draft.answers, lambda slug: slug),
+        problem=problem,
+    ), status
+
+
+def answer(journey: Journey, draft: VisitorDraft, slug: str):
+    """A question page's Continue: keep the answers, move on, show where."""
+    step = journey.step(slug)
+    if step is None or not step.applies(draft.answers):
+        # A page that no longer applies (answered differently in another tab),
+        # or a form from nowhere: the page the draft is at.
+        return redirect(here(journey))
+    form = step.form()
+    problem, status = None, 200
+    if form.validate_on_submit():
+        answers = draft.answers
+        answers.update(form.answers())
+        draft.data["seen"] = sorted({*draft.data["seen"], step.slug})
+        draft.data["at"] = journey.next_after(
+            step.slug, answers, draft.seen, draft.data["reviewing"]
+        )
+        try:
+            draft.save()
+        except SQLAlchemyError:
+            problem, status = database_trouble(), 503
+        else:
+            return redirect(here(journey))
+    return show_step(journey, step, form, problem, status)
+
+
+def move(journey: Journey, draft: VisitorDraft, go: str, slug: str):
+    """Back (from the page ``slug``) or Change (the page ``slug``, from the
+    check page). Anything out of date (a page that no longer applies, a stale
+    token) shows the page the draft is at."""
+    applicable = {step.slug for step in journey.applicable(draft.answers)}
+    if go == BACK:
+        if slug != CHECK and slug not in applicable:
+            return redirect(here(journey))
+        target, was_on = journey.previous(slug, draft.answers), slug
+        if target is None:  # Back from the first page: the start page, nothing to keep
+            return redirect(start_url(journey))
+    else:
+        if slug not in applicable:
+            return redirect(here(journey))
+        target, was_on = slug, CHECK
+    if not draft.ref or not MoveForm().validate_on_submit():
+        return redirect(here(journey))
+    draft.data["at"] = target
+    try:
+        draft.save()
+    except SQLAlchemyError:
+        problem = database_trouble()
+        draft.data["at"] = was_on
+        return show(journey, draft, was_on, problem=problem, status=503)
+    return redirect(here(journey))
+
+
+def send(journey: Journey, draft: VisitorDraft):
+    """The check page's Send."""
+    if not draft.ref:
+        return redirect(start_url(journey))
+    if journey.unseen(draft.answers, draft.seen):
+        # A changed answer brought in questions not yet answered: those first.
+        return redirect(here(journey))
+    form, problem, status = SendForm(), None, 200
     if form.validate_on_submit():
         new = intake.build(
             journey.kind,
@@ -211,7 +307,7 @@ def check(journey):
         )
         key = draft.ref["key"]
 
-        def confirmation(reference: str) -> dict:
+        def confirmation_record(reference: str) -> dict:
             return {
                 "reference": reference,
                 "method": new.contact_method,
@@ -227,43 +323,28 @@ def check(journey):
                 new,
                 now=now(),
                 notify=channels(current_app),
-                tombstone=lambda ref: sealing.lock_draft(key, {"sent": confirmation(ref)}),
+                tombstone=lambda ref: sealing.lock_draft(key, {"sent": confirmation_record(ref)}),
             )
         except store.DraftGone:
             draft.forget()
-            return redirect(url_for("referrals.start", journey=journey.slug))
+            return redirect(start_url(journey))
         except SQLAlchemyError:
             problem, status = database_trouble(), 503
         else:
             draft.forget()
             log.info("Referral received")  # no reference, no answers: the queue has them
-            return show_sent(journey, confirmation(reference))
-    return render_template(
-        "referrals/check.html",
-        journey=journey,
-        form=form,
-        groups=presentation.summary(journey, draft.answers, lambda slug: page_url(journey, slug)),
-        problem=problem,
-        back=back_url(journey, "check", draft.answers),
-    ), status
+            return show_sent(journey, confirmation_record(reference))
+    return show_check(journey, draft, form, problem, status)
 
 
 def show_sent(journey: Journey, record: dict):
     """Keep the confirmation in the session until it has been shown once."""
     session.setdefault("sent", {})[journey.slug] = record
     session.modified = True
-    return redirect(url_for("referrals.sent", journey=journey.slug))
+    return redirect(here(journey))
 
 
-@localised_route(bp, f"/{JOURNEY}/sent")
-def sent(journey):
-    journey = get_journey(journey)
-    # Shown once, then gone: the reference and the safe time do not stay in
-    # the cookie for the rest of the browser's life.
-    record = session.get("sent", {}).pop(journey.slug, None)
-    session.modified = True
-    if not record:
-        return redirect(url_for("referrals.start", journey=journey.slug))
+def confirmation(journey: Journey, record: dict):
     window_end = record["window_end"]
     promise = presentation.promise_sentence(
         journey.kind,
