@@ -95,6 +95,7 @@ class Settings:
     promise_hours: int = 24
     attempts_before_alternative: int = 3  # failed tries before the trusted contact is offered
     warn_hours_before_due: int = 2  # when the team hears that a referral is about to breach
+    report_minimum: int = 5  # reports show smaller counts only as "fewer than"
 
     @property
     def holidays_subdivision(self) -> str:
@@ -197,6 +198,7 @@ def _validate(raw: dict) -> Settings:
         ("retention_days", 1, 36500, "days"),
         ("attempts_before_alternative", 1, 20, "attempts"),
         ("warn_hours_before_due", 0, 24, "hours"),
+        ("report_minimum", 2, 50, "referrals"),
     ):
         if name in values:
             values[name] = whole_number(name, values[name], low, high, unit)
