@@ -90,6 +90,12 @@ def words(text: str) -> str:
     return " ".join(text.split())
 
 
+# What inline SVG may hold here (drawings made on the server; no script, no
+# foreignObject, no links out).
+SVG = frozenset({"g", "line", "rect", "circle", "path", "polyline", "polygon", "text", "tspan",
+                 "title", "desc", "defs", "clipPath", "clippath", "ellipse"})
+
+
 class Page(HTMLParser):
     """One pass over a page: its tags, text, headings, forms and what is
     wrong with its markup."""
@@ -124,7 +130,15 @@ class Page(HTMLParser):
     def handle_pi(self, data):
         self.problem(f"<?{data}> is not HTML")
 
+    def in_svg(self) -> bool:
+        """Inside inline SVG: foreign content, where XML's rules hold
+        (``<line/>`` closes itself, ``<title>`` names the drawing)."""
+        return any(name == "svg" for name, _ in self.open)
+
     def handle_startendtag(self, tag, attrs):
+        if self.in_svg():
+            self.handle_starttag(tag, attrs, push=False)
+            return
         if tag not in VOID:
             self.problem(f"<{tag}/> does not close itself in HTML: write <{tag}></{tag}>")
         self.handle_starttag(tag, attrs, push=False)
@@ -137,10 +151,16 @@ class Page(HTMLParser):
         for name, count in Counter(names).items():
             if count > 1:
                 self.problem(f"<{tag}> has the attribute {name} {count} times")
-        if tag not in ELEMENTS and "-" not in tag:
-            self.problem(f"<{tag}> on line {self.getpos()[0]} is not an HTML element")
         attrs = {name: (value or "") for name, value in attrs}
         self.tags.append((tag, attrs))
+        if self.in_svg():
+            if tag not in SVG:
+                self.problem(f"<{tag}> on line {self.getpos()[0]} is not an SVG element")
+            if push:
+                self.open.append((tag, self.getpos()[0]))
+            return
+        if tag not in ELEMENTS and "-" not in tag:
+            self.problem(f"<{tag}> on line {self.getpos()[0]} is not an HTML element")
         self.nesting(tag, attrs)
         if tag == "h1":
             self.h1s.append("")
@@ -191,7 +211,7 @@ class Page(HTMLParser):
         if here == "script":
             self.problem("an inline script: a <script> with a body")
             return
-        if self.inside("title"):
+        if self.inside("title") and not self.in_svg():
             self.title += data
             return
         if here in ("html", "head"):
@@ -394,8 +414,8 @@ def check_response(response, app) -> Page:
         prefix = error_prefix(app, lang)
     site = app.config["SITE"]
     journey = journey_name(path)
-    if response.status_code in (429, 503) and "<form" not in html:
-        journey = None  # an error page a journey's address can also answer with
+    if response.status_code >= 400 and 'name="step"' not in html:
+        journey = None  # an error page (413, 429, 503...) a journey's address can answer with
     found = problems(
         html, csp=response.headers.get("Content-Security-Policy"),
         staff=is_staff_page(app, path),

@@ -100,6 +100,7 @@ class Settings:
     warn_hours_before_due: int = 2  # when the team hears that a referral is about to breach
     staff_idle_minutes: int = 15  # a staff session ends after this long without a request
     staff_session_hours: int = 10  # and this long after signing in, whatever happens
+    report_minimum: int = 5  # reports show smaller counts only as "fewer than"
 
     @property
     def holidays_subdivision(self) -> str:
@@ -204,6 +205,7 @@ def _validate(raw: dict) -> Settings:
         ("warn_hours_before_due", 0, 24, "hours"),
         ("staff_idle_minutes", 1, 120, "minutes"),
         ("staff_session_hours", 1, 24, "hours"),
+        ("report_minimum", 2, 50, "referrals"),
     ):
         if name in values:
             values[name] = whole_number(name, values[name], low, high, unit)

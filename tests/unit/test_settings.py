@@ -103,3 +103,13 @@ def test_brand_text_colour_keeps_contrast():
     for colour in ("#000000", "#ffffff", "#00ff00", "#1d70b8", "#b00020", "#6f777b"):
         chosen = Settings(brand_colour=colour).brand_text_colour
         assert contrast(colour, chosen) >= 4.5
+
+
+def test_report_minimum_is_between_2_and_50(tmp_path):
+    assert load_settings(tmp_path, environ={}).report_minimum == 5
+    assert load_settings(tmp_path, environ={"QD_REPORT_MINIMUM": "10"}).report_minimum == 10
+    (tmp_path / "quietdoor.toml").write_text("report_minimum = 2\n")
+    assert load_settings(tmp_path, environ={}).report_minimum == 2
+    for wrong in ("1", "51", "five"):
+        with pytest.raises(SettingsError, match="report_minimum"):
+            load_settings(tmp_path, environ={"QD_REPORT_MINIMUM": wrong})
