@@ -82,7 +82,8 @@ def site_environment(mode: str):
         env |= {"QD_ROLE": "public", "QD_PUBLIC_KEY": public_key}
         if mode == "production":
             env |= {"QD_ENV": "production", "SECRET_KEY": secrets.token_hex(32),
-                    "QD_PROXY_HOPS": "1"}
+                    "QD_PROXY_HOPS": "1", "QD_ORGANISATION_NAME": "Riverside Housing",
+                    "QD_TEAM_PHONE": "0113 496 0000"}
         else:
             env |= {"QD_ENV": "demo", "RATELIMIT_ENABLED": "false"}
         flask("db", "upgrade", env=env)
