@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import flask_talisman
 from flask import Flask, abort, current_app, redirect, request
+from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.datastructures import Headers
 
@@ -172,6 +173,28 @@ class Talisman(flask_talisman.Talisman):
         return response
 
 
+class CookieSessions(SecureCookieSessionInterface):
+    """Flask's signed-cookie session, minus its work on a page view.
+
+    Flask builds the signing serializer (key derivation and all) for every
+    request, even one that carries no cookie, and works out six cookie
+    settings before seeing there is nothing to save. A request without a
+    cookie gets the new empty session Flask would have made; an empty
+    session nobody touched is left, as Flask leaves it (no cookie, no
+    ``Vary``). Everything else is Flask's own code.
+    """
+
+    def open_session(self, app, request):
+        if "HTTP_COOKIE" not in request.environ and app.secret_key:
+            return self.session_class()
+        return super().open_session(app, request)
+
+    def save_session(self, app, session, response):
+        if not session and not session.modified and not session.accessed:
+            return
+        super().save_session(app, session, response)
+
+
 talisman = Talisman()
 csrf = CSRFProtect()
 
@@ -205,6 +228,7 @@ def init_app(app: Flask) -> None:
         x_content_type_options=True,
     )
     app.config["SESSION_PERMANENT"] = False  # cookies end with the browser, never stored
+    app.session_interface = CookieSessions()
     # Flask-WTF would demand a Referer matching the host on every https form,
     # but we ask browsers to send no Referer at all (it would tell the next
     # site where the visitor had been). The CSRF token, tied to the session,
