@@ -195,8 +195,20 @@ class CookieSessions(SecureCookieSessionInterface):
         super().save_session(app, session, response)
 
 
+class CSRF(CSRFProtect):
+    """Flask-WTF's CSRF protection, which looks the view up for exemptions
+    before it looks at the method: a GET, never checked, is now let through
+    first (its answer, None, is the same)."""
+
+    def protect(self, *args, **kwargs):
+        if (kwargs.get("apply_exemptions")
+                and request.method not in current_app.config["WTF_CSRF_METHODS"]):
+            return None
+        return super().protect(*args, **kwargs)
+
+
 talisman = Talisman()
-csrf = CSRFProtect()
+csrf = CSRF()
 
 
 def brand_style(site) -> str:
