@@ -46,7 +46,6 @@ import os
 import re
 import secrets
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -207,7 +206,7 @@ def get(port: int, path: str = "/") -> int | None:
         response = connection.getresponse()
         response.read()
         return response.status
-    except (ConnectionError, socket.timeout):
+    except (ConnectionError, TimeoutError):
         return None
     finally:
         connection.close()
