@@ -145,3 +145,19 @@ def test_an_application_wide_limit_still_counts_every_page(make_app, monkeypatch
     client = app.test_client()
     assert [client.get("/").status_code for _ in range(3)] == [200, 200, 429]
 
+
+
+def test_the_limiters_after_hook_still_runs_where_the_limiter_was_used(make_app, monkeypatch):
+    """Seen through the rate-limit headers (off in this app, switched on
+    here): a limited route reports its limit; a page, which the limiter
+    never looked at, has nothing to report."""
+    monkeypatch.setattr(limiter, "_headers_enabled", True)
+    app = make_app(RATELIMIT_ENABLED=True)
+    from webapp import db
+
+    db.upgrade(app.extensions["db_engine"])
+    client = app.test_client()
+    limited = client.post("/concern/check", data={})
+    assert limited.headers["X-RateLimit-Limit"] == "30"
+    assert limited.headers["X-RateLimit-Remaining"] == "29"
+    assert "X-RateLimit-Limit" not in client.get("/").headers
