@@ -17,8 +17,14 @@ CLEAR_SITE_DATA = '"cache", "cookies", "storage"'
 
 @localised_route(bp, "/")
 def home():
-    promise = presentation.promise_lead(current_app.config["SITE"].response_promise)
-    return pages.shared(lambda: render_template("public/home.html", promise=promise))
+    # Worked out inside the render: a page served from the cache needs no
+    # translation looked up.
+    return pages.shared(
+        lambda: render_template(
+            "public/home.html",
+            promise=presentation.promise_lead(current_app.config["SITE"].response_promise),
+        )
+    )
 
 
 @localised_route(bp, "/safety-online")
