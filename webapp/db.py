@@ -191,16 +191,22 @@ PUBLIC_GRANTS = (
 )
 
 
-def grant_public(engine: Engine, role: str) -> list[str]:
-    """Give ``role`` (an existing PostgreSQL role) exactly what a public
-    instance needs, after taking away anything it had; the statements run."""
+def revoke_all(engine: Engine, role: str):
+    """The quoting function, and the statements that first take everything
+    away from ``role``: each grant command starts from nothing."""
     if engine.dialect.name != "postgresql":
         raise click.ClickException("Roles are PostgreSQL's: SQLite has no users to limit")
     quote = engine.dialect.identifier_preparer.quote
-    statements = [
+    return quote, [
         f"REVOKE ALL ON ALL TABLES IN SCHEMA public FROM {quote(role)}",
         f"REVOKE ALL ON ALL SEQUENCES IN SCHEMA public FROM {quote(role)}",
     ]
+
+
+def grant_public(engine: Engine, role: str) -> list[str]:
+    """Give ``role`` (an existing PostgreSQL role) exactly what a public
+    instance needs, after taking away anything it had; the statements run."""
+    quote, statements = revoke_all(engine, role)
     with engine.begin() as connection:
         sequences = {
             f"{table}_seq": connection.scalar(
@@ -243,14 +249,8 @@ STAFF_GRANTS = (
 def grant_staff(engine: Engine, role: str) -> list[str]:
     """Give ``role`` (an existing PostgreSQL role, not the tables' owner) what a
     staff instance needs, after taking away anything it had; the statements run."""
-    if engine.dialect.name != "postgresql":
-        raise click.ClickException("Roles are PostgreSQL's: SQLite has no users to limit")
-    quote = engine.dialect.identifier_preparer.quote
-    statements = [
-        f"REVOKE ALL ON ALL TABLES IN SCHEMA public FROM {quote(role)}",
-        f"REVOKE ALL ON ALL SEQUENCES IN SCHEMA public FROM {quote(role)}",
-        *(grant.format(role=quote(role)) for grant in STAFF_GRANTS),
-    ]
+    quote, statements = revoke_all(engine, role)
+    statements += [grant.format(role=quote(role)) for grant in STAFF_GRANTS]
     with engine.begin() as connection:
         owner = connection.scalar(
             text("SELECT tableowner FROM pg_tables WHERE tablename = 'audit_entry'")

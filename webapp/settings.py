@@ -266,6 +266,25 @@ def parse_office_hours(table: dict) -> dict[str, tuple[time, time] | None]:
     return hours
 
 
+def made_once(path: Path, generate: bool, missing: str) -> str:
+    """A secret kept in the instance folder: read, or (in the demo, when
+    ``generate``) made once, readable by its owner only, in a folder only its
+    owner can enter, even with several workers starting at once. ``missing``
+    is the message when it is not there and may not be made."""
+    if not path.exists():
+        if not generate:
+            raise SettingsError(missing)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # another worker made it first
+            pass
+        else:
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_hex(32))
+    return path.read_text().strip()
+
+
 def secret_key(instance_path: str | os.PathLike, environ: dict[str, str], generate: bool) -> str:
     """``SECRET_KEY`` from the environment, else the instance file.
 
@@ -276,20 +295,11 @@ def secret_key(instance_path: str | os.PathLike, environ: dict[str, str], genera
     if environ.get("SECRET_KEY"):
         return environ["SECRET_KEY"]
     path = Path(instance_path, SECRET_KEY_FILE_NAME)
-    if not path.exists():
-        if not generate:
-            raise SettingsError(
-                f"No SECRET_KEY: set the SECRET_KEY environment variable or write one to {path}"
-            )
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:  # another worker made it first
-            pass
-        else:
-            with os.fdopen(fd, "w") as handle:
-                handle.write(secrets.token_hex(32))
-    key = path.read_text().strip()
+    key = made_once(
+        path,
+        generate,
+        f"No SECRET_KEY: set the SECRET_KEY environment variable or write one to {path}",
+    )
     if len(key.encode()) < MIN_SECRET_BYTES:
         raise SettingsError(f"{path} holds a secret key shorter than {MIN_SECRET_BYTES} bytes")
     return key
@@ -431,22 +441,13 @@ def staff_secret(
     text = environ.get("QD_STAFF_SECRET")
     path = Path(instance_path, STAFF_SECRET_FILE_NAME)
     if not text:
-        if not path.exists():
-            if not generate:
-                raise SettingsError(
-                    f"No staff secret: set QD_STAFF_SECRET or write one to {path} "
-                    "(python3 -c 'import secrets; print(secrets.token_hex(32))'); "
-                    "see docs/deploy.md"
-                )
-            path.parent.mkdir(parents=True, exist_ok=True)
-            try:
-                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            except FileExistsError:  # another worker made it first
-                pass
-            else:
-                with os.fdopen(fd, "w") as handle:
-                    handle.write(secrets.token_hex(32))
-        text = path.read_text()
+        text = made_once(
+            path,
+            generate,
+            f"No staff secret: set QD_STAFF_SECRET or write one "
+            f"to {path} (python3 -c 'import secrets; print(secrets.token_hex(32))'); "
+            "see docs/deploy.md",
+        )
     text = text.strip()
     if len(text) < 32:
         raise SettingsError(

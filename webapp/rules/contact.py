@@ -82,9 +82,6 @@ def codes(methods) -> frozenset[str]:
     return frozenset(m.code for m in methods)
 
 
-NEEDS_SAFE_TIME = codes(m for m in METHODS.values() if m.safe_times)
-TAKES_MESSAGE = codes(m for m in METHODS.values() if m.takes_message)
-
 # -- what each journey's contact part holds ----------------------------------
 
 # The answers sealed under "contact" (what staff read first); the rest are

@@ -15,7 +15,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import delete, or_, update
 from sqlalchemy.orm import Session
 
 from webapp.staff.models import StaffSession, StaffUser
@@ -141,10 +141,4 @@ def sweep(session: Session, now: datetime, lifetimes: Lifetimes) -> None:
             )
         )
         .execution_options(synchronize_session=False)
-    )
-
-
-def count(session: Session, user_id: int) -> int:
-    return len(
-        session.scalars(select(StaffSession.id).where(StaffSession.user_id == user_id)).all()
     )
