@@ -20,7 +20,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField
 from wtforms.fields.core import UnboundField
 
-from webapp.rules import contact, due
+from webapp.rules import contact, due, wayback
 
 # -- the words for each code -------------------------------------------------
 
@@ -28,6 +28,7 @@ from webapp.rules import contact, due
 RESIDENT_METHODS = {
     "call": _l("A phone call"),
     "text": _l("A text message"),
+    "site": _l("Write to me on this site (nothing is sent to my phone or home)"),
     "email": _l("An email"),
     "agency": _l("Through a support worker or another service"),
     "in_person": _l("In person, somewhere safe"),
@@ -37,6 +38,7 @@ REPORTER_METHODS = {
     "none": _l("No: I want to stay anonymous"),
     "call": _l("Yes, by phone"),
     "email": _l("Yes, by email"),
+    "site": _l("Yes, write to me on this site (nothing is sent to my phone or home)"),
 }
 DAYS = {
     "monday": _l("Monday"),
@@ -63,6 +65,7 @@ STAFF_METHODS = {
     "call": _l("Phone call"),
     "text": _l("Text message"),
     "email": _l("Email"),
+    "site": _l("Message on this site"),
     "agency": _l("Through their support worker"),
     "in_person": _l("In person"),
     "letter": _l("Letter"),
@@ -75,6 +78,7 @@ OUTCOMES = {
     "not_safe": _l("Not safe to talk"),
     "wrong_person": _l("Wrong person answered"),
     "message_left": _l("Message left (where safe)"),
+    "written": _l("Wrote to them on this site"),
 }
 CLOSE_OUTCOMES = {
     "support_agreed": _l("Support agreed"),
@@ -93,6 +97,24 @@ RULES = {
     "channel": _l("a way of contacting them they did not choose"),
     "time": _l("outside the times they said are safe"),
     "message": _l("a message where they said never to leave one"),
+    "stopped": _l("after they asked us to stop contacting them"),
+    "pressure": _l("while they may be under pressure (their second passphrase was used)"),
+}
+# What happened on a way back, as the team reads it (the queue and the page).
+ENTRIES = {
+    "received": _l("Request received"),
+    "attempt": _l("Contact attempt"),
+    "team_message": _l("We wrote"),
+    "message": _l("New message"),
+    "contact_changed": _l("Changed how and when to contact them"),
+    "added": _l("Added something"),
+    "stop": _l("Asked us to stop contacting them"),
+    "resumed": _l("Said we may contact them again"),
+    "pressure": _l("May be under pressure: do not write, do not call"),
+    "pressure_set": _l("Set a second passphrase"),
+    "closed": _l("Referral closed"),
+    "reopened": _l("Referral reopened"),
+    "way_back_closed": _l("Closed their way back"),
 }
 KINDS = {"self": _l("Self-referral"), "concern": _l("Concern")}
 STATUSES = {"open": _l("Open"), "closed": _l("Closed")}
@@ -109,6 +131,7 @@ COVERAGE = {
     "CLOSE_OUTCOMES": (CLOSE_OUTCOMES, frozenset(contact.CLOSE_OUTCOMES)),
     "FLAGS": (FLAGS, frozenset(contact.FLAGS)),
     "RULES": (RULES, frozenset(contact.OVERRIDABLE)),
+    "ENTRIES": (ENTRIES, frozenset(wayback.ENTRY_KINDS)),
     "KINDS": (KINDS, frozenset(contact.KINDS)),
     "STATUSES": (STATUSES, frozenset(contact.STATUSES)),
 }
@@ -128,6 +151,7 @@ def staff_labels() -> dict:
         "close_outcomes": CLOSE_OUTCOMES,
         "flags": FLAGS,
         "rules": RULES,
+        "entries": ENTRIES,
         "kinds": KINDS,
         "statuses": STATUSES,
     }
@@ -273,6 +297,10 @@ BY_TIME = {
     "call": _l("We will call you by %(when)s."),
     "text": _l("We will text you by %(when)s."),
     "email": _l("We will email you by %(when)s."),
+    "site": _l(
+        "We will write to you here by %(when)s. Come back to this site with your "
+        "reference and passphrase to read it."
+    ),
     "agency": _l("We will contact your support worker by %(when)s."),
     "in_person": _l("We will contact you by %(when)s to arrange to meet."),
     "none": _l(
@@ -293,6 +321,10 @@ CONCERN_BY_TIME = {
     "email": _l(
         "Our team will act on your concern by %(when)s, and will contact you only if "
         "we need to know more."
+    ),
+    "site": _l(
+        "Our team will act on your concern by %(when)s. If we need to know more, we "
+        "will write to you here: come back with your reference and passphrase."
     ),
 }
 COVERAGE |= {

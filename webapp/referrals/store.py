@@ -65,6 +65,8 @@ def submit(
     now: datetime,
     attempts: int = 5,
     notify: tuple[str, ...] = (),
+    reference: str | None = None,
+    also: Callable[[Session, int], None] | None = None,
 ) -> str:
     """Store the referral and close its draft in one transaction; its reference.
 
@@ -74,9 +76,14 @@ def submit(
     confirmation again instead of starting over. Tombstones expire like any
     draft. A draft already sent or gone raises DraftGone: one draft never
     becomes two referrals.
+
+    ``reference`` is tried first, when given (the one the way back page
+    showed); ``also(session, referral_id)`` adds what belongs with the
+    referral (its way back) in the same transaction.
     """
-    for _ in range(attempts):
-        reference = new_reference()
+    wanted = reference
+    for number in range(attempts):
+        reference = (wanted if number == 0 else None) or new_reference()
         try:
             closed = session.execute(
                 update(Draft)
@@ -87,22 +94,24 @@ def submit(
             if closed != 1:
                 session.rollback()
                 raise DraftGone(draft_id)
-            session.add(
-                Referral(
-                    reference=reference,
-                    kind=new.kind,
-                    language=new.language,
-                    received_at=new.received_at,
-                    promise_at=new.promise_at,
-                    due_at=new.due_at,
-                    window_end=new.window_end,
-                    flags=",".join(new.flags),
-                    priority=new.priority,
-                    status="open",
-                    contact_method=new.contact_method,
-                    sealed=new.sealed,
-                )
+            referral = Referral(
+                reference=reference,
+                kind=new.kind,
+                language=new.language,
+                received_at=new.received_at,
+                promise_at=new.promise_at,
+                due_at=new.due_at,
+                window_end=new.window_end,
+                flags=",".join(new.flags),
+                priority=new.priority,
+                status="open",
+                contact_method=new.contact_method,
+                sealed=new.sealed,
             )
+            session.add(referral)
+            if also is not None:
+                session.flush()  # its id, for what goes with it
+                also(session, referral.id)
             # The team hears of it through the outbox, in this same transaction.
             enqueue(session, notify, NEW, reference, new.due_at, now)
             session.commit()

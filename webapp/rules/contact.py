@@ -20,8 +20,9 @@ from datetime import time
 
 # What a method needs to know to reach her (the journey asks for it on a page
 # of its own): a phone number, an email address, a support worker or service,
-# a safe place to meet.
+# a safe place to meet, or a passphrase for her way back to this site.
 PHONE, EMAIL_ADDRESS, AGENCY_DETAILS, MEETING_PLACE = "phone", "email", "agency", "meeting"
+PASSPHRASE = "passphrase"  # noqa: S105 (a kind of reach, not a secret)
 
 
 @dataclass(frozen=True)
@@ -48,11 +49,15 @@ AGENCY = Method(
 IN_PERSON = Method(
     "in_person", MEETING_PLACE, safe_times=True, takes_message=False, live=True, rings=False
 )
+# Written replies she reads on this site, with her reference and passphrase
+# (docs/way-back.md): nothing is sent to her phone or her home, and she reads
+# when she can, so there are no safe times.
+SITE = Method("site", PASSPHRASE, safe_times=False, takes_message=False, live=False, rings=False)
 NO_CONTACT = Method("none", None, safe_times=False, takes_message=False, live=False, rings=False)
 
 # What each journey offers, in the order it is offered.
-RESIDENT_METHODS: tuple[Method, ...] = (CALL, TEXT, EMAIL, AGENCY, IN_PERSON, NO_CONTACT)
-REPORTER_METHODS: tuple[Method, ...] = (NO_CONTACT, CALL, EMAIL)  # "can we contact you?"
+RESIDENT_METHODS: tuple[Method, ...] = (CALL, TEXT, SITE, EMAIL, AGENCY, IN_PERSON, NO_CONTACT)
+REPORTER_METHODS: tuple[Method, ...] = (NO_CONTACT, CALL, EMAIL, SITE)  # "can we contact you?"
 
 # How an officer may try: the resident's own ways, a letter (when she said
 # post is safe) and the trusted person she named (after failed tries).
@@ -112,6 +117,7 @@ CONTACT_FIELDS = {
             "trusted_name",
             "trusted_contact",
             "trusted_relationship",
+            "write_here",
             "language",
             "language_other",
             "interpreter",
@@ -120,7 +126,9 @@ CONTACT_FIELDS = {
             "access_other",
         }
     ),
-    "concern": frozenset({METHOD_FIELD, "reporter_name", "reporter_phone", "reporter_email"}),
+    "concern": frozenset(
+        {METHOD_FIELD, "reporter_name", "reporter_phone", "reporter_email", "write_here"}
+    ),
 }
 KINDS = tuple(CONTACT_FIELDS)  # "self": for herself; "concern": about someone else
 
@@ -148,12 +156,17 @@ URGENT_FLAGS = frozenset({DANGER_NOW, NO_SAFE_WINDOW})  # shown in red in the qu
 
 SPOKE = "spoke"
 MESSAGE_LEFT = "message_left"
-ATTEMPT_OUTCOMES = (SPOKE, "no_answer", "not_safe", "wrong_person", MESSAGE_LEFT)
-FAILED_OUTCOMES = frozenset(ATTEMPT_OUTCOMES) - {SPOKE}
+WRITTEN = "written"  # a reply written to her way back: she will read it there
+ATTEMPT_OUTCOMES = (SPOKE, "no_answer", "not_safe", "wrong_person", MESSAGE_LEFT, WRITTEN)
+REACHED_OUTCOMES = frozenset({SPOKE, WRITTEN})  # contact made: the promise is kept
+FAILED_OUTCOMES = frozenset(ATTEMPT_OUTCOMES) - REACHED_OUTCOMES
 CLOSE_OUTCOMES = ("support_agreed", "idva", "marac", "declined", "unreachable")
-# The safe-contact rules an attempt can set aside, with a reason.
-CHANNEL, TIME, MESSAGE = "channel", "time", "message"
-OVERRIDABLE = (CHANNEL, TIME, MESSAGE)
+# The safe-contact rules an attempt can set aside, with a reason: a way she
+# did not choose, outside her safe times, a message where she said never;
+# after she asked us to stop; while she may be under pressure (her second
+# passphrase was used, until an officer has reviewed it).
+CHANNEL, TIME, MESSAGE, STOPPED, PRESSURE = "channel", "time", "message", "stopped", "pressure"
+OVERRIDABLE = (CHANNEL, TIME, MESSAGE, STOPPED, PRESSURE)
 STATUSES = ("open", "closed")
 
 # -- staff -------------------------------------------------------------------
