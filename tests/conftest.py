@@ -230,6 +230,7 @@ ASK_BY_PHONE = [
     ("accessibility", {}),
     ("what-would-help", {"help": ["security", "money"], "help_more": "zebra-quartz-7731"}),
     ("about-you", {"name": "Alex"}),
+    ("way-back", {"way_back": "no"}),
 ]
 
 CONCERN_ANONYMOUS = [
@@ -241,6 +242,7 @@ CONCERN_ANONYMOUS = [
     ("not-safe", {"not_safe": "Her partner"}),
     ("reaching-them", {"reach": "She walks the dog at 8am"}),
     ("your-details", {"method": "none"}),
+    ("way-back", {"way_back": "no"}),
 ]
 
 

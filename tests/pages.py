@@ -384,8 +384,11 @@ def error_prefix(app, lang: str) -> str:
 
 # Every page of a journey after its start page is at one address; its title is
 # the journey's name, the start page's <h1> (webapp/referrals/journeys.py).
-JOURNEY_ADDRESS = re.compile(r"^(?:/(?P<lang>[a-z]{2}))?/(?P<journey>ask|concern)/questions$")
-JOURNEY_NAMES = {"ask": "Ask for help for yourself", "concern": "Worried about someone else"}
+# The way back's pages share one address, /return, and one name too.
+JOURNEY_ADDRESS = re.compile(
+    r"^(?:/(?P<lang>[a-z]{2}))?/(?:(?P<journey>ask|concern)/questions|(?P<way_back>return))$")
+JOURNEY_NAMES = {"ask": "Ask for help for yourself", "concern": "Worried about someone else",
+                 "return": "Come back to a request"}
 
 
 def journey_name(path: str) -> str | None:
@@ -393,7 +396,7 @@ def journey_name(path: str) -> str | None:
     found = JOURNEY_ADDRESS.match(path)
     if not found:
         return None
-    name = JOURNEY_NAMES[found["journey"]]
+    name = JOURNEY_NAMES[found["journey"] or found["way_back"]]
     if not found["lang"]:
         return name
     from babel.support import Translations

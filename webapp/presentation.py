@@ -17,7 +17,7 @@ from babel.lists import format_list
 from flask_babel import format_date, format_datetime, format_time, get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField
+from wtforms import BooleanField, PasswordField
 from wtforms.fields.core import UnboundField
 
 from webapp.rules import contact, due, wayback
@@ -116,6 +116,55 @@ ENTRIES = {
     "reopened": _l("Referral reopened"),
     "way_back_closed": _l("Closed their way back"),
 }
+# What she reads on her way back of what happened (no staff names, no notes).
+TRIED = {
+    "call": _l("We called you"),
+    "text": _l("We texted you"),
+    "site": _l("We wrote to you here"),
+    "email": _l("We emailed you"),
+    "agency": _l("We contacted your support worker"),
+    "in_person": _l("We came to meet you"),
+    "letter": _l("We sent you a letter"),
+    "trusted": _l("We contacted the person you trust"),
+    "none": _l("We tried to contact you"),
+}
+TRIED_OUTCOMES = {
+    "spoke": _l("we spoke"),
+    "no_answer": _l("no answer"),
+    "not_safe": _l("it was not safe to talk"),
+    "wrong_person": _l("someone else answered"),
+    "message_left": _l("we left a message"),
+    "written": None,  # "We wrote to you here" says it all
+}
+CLOSED_BECAUSE = {
+    "support_agreed": _l("We closed your request: we agreed the support you need."),
+    "idva": _l(
+        "We closed your request: we asked an independent domestic violence adviser (IDVA) "
+        "to support you."
+    ),
+    "marac": _l(
+        "We closed your request: local services are meeting to plan how to keep you safe (MARAC)."
+    ),
+    "declined": _l("We closed your request: you told us you do not want support now."),
+    "unreachable": _l("We closed your request: we could not reach you safely."),
+}
+RECEIVED = _l("We received your request")
+CLOSED = _l("We closed your request")
+RESIDENT_EVENTS = {
+    "contact_changed": _l("You changed how and when we contact you"),
+    "stop": _l("You asked us to stop contacting you"),
+    "resumed": _l("You said we may contact you again"),
+    "reopened": _l("We opened your request again"),
+}
+
+
+def tried_text(method: str, outcome: str) -> str:
+    """“We called you: no answer”."""
+    tried = TRIED.get(method, TRIED["none"])
+    what = TRIED_OUTCOMES.get(outcome)
+    return _("%(how)s: %(what)s", how=tried, what=what) if what else str(tried)
+
+
 KINDS = {"self": _l("Self-referral"), "concern": _l("Concern")}
 STATUSES = {"open": _l("Open"), "closed": _l("Closed")}
 
@@ -132,6 +181,9 @@ COVERAGE = {
     "FLAGS": (FLAGS, frozenset(contact.FLAGS)),
     "RULES": (RULES, frozenset(contact.OVERRIDABLE)),
     "ENTRIES": (ENTRIES, frozenset(wayback.ENTRY_KINDS)),
+    "TRIED": (TRIED, frozenset(contact.METHODS)),
+    "TRIED_OUTCOMES": (TRIED_OUTCOMES, frozenset(contact.ATTEMPT_OUTCOMES)),
+    "CLOSED_BECAUSE": (CLOSED_BECAUSE, frozenset(contact.CLOSE_OUTCOMES)),
     "KINDS": (KINDS, frozenset(contact.KINDS)),
     "STATUSES": (STATUSES, frozenset(contact.STATUSES)),
 }
@@ -162,6 +214,8 @@ def staff_labels() -> dict:
 
 # -- answers as questions and answers -----------------------------------------
 
+CHOSEN_PASSPHRASE = _l("Chosen (it is never shown)")
+
 Question = tuple[object, dict, bool]  # label, {value: label}, a yes/no box
 
 
@@ -183,6 +237,11 @@ def form_questions(form_class) -> dict[str, Question]:
         if name in ("website", "csrf_token"):
             continue
         label = unbound.kwargs.get("label", unbound.args[0] if unbound.args else name)
+        if issubclass(unbound.field_class, PasswordField):
+            # A passphrase is never shown, nor kept: only that one was chosen.
+            if not name.endswith("_again"):
+                found[name] = (label, {"chosen": CHOSEN_PASSPHRASE}, False)
+            continue
         options = {
             getattr(choice, "value", None) or choice[0]: getattr(choice, "label", None) or choice[1]
             for choice in unbound.kwargs.get("choices") or ()

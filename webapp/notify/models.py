@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from webapp.db import Base, UTCDateTime
 
-NEW, BREACH = "new", "breach"
+NEW, BREACH, UPDATE = "new", "breach", "update"  # update: news on a way back
 
 
 class Notification(Base):

@@ -8,6 +8,9 @@ from webapp.i18n import localised_route
 from webapp.public.browsers import detect, in_order
 from webapp.public.guidance import STEPS
 from webapp.referrals import store
+from webapp.rules import wayback
+from webapp.wayback import routes as way_back_routes
+from webapp.wayback import store as way_back_store
 
 bp = Blueprint("public", __name__, template_folder="templates")
 
@@ -53,4 +56,20 @@ def exit_site():
         session.clear()  # and the cookie is deleted
     response = redirect(current_app.config["SITE"].exit_url, code=303)
     response.headers["Clear-Site-Data"] = CLEAR_SITE_DATA
+    leave_way_back(response)
     return response
+
+
+def leave_way_back(response) -> None:
+    """End a way back visit at once: its row (the opened key) and its cookie."""
+    name = way_back_routes.cookie_name()
+    value = request.cookies.get(name)
+    if not value:
+        return
+    parts = wayback.split_visit_secret(value)
+    if parts:
+        try:
+            way_back_store.end_visit(db.session(), wayback.visit_id(parts[0]))
+        except SQLAlchemyError:  # leaving must never wait on the database
+            db.session().rollback()
+    way_back_routes.forget_cookie(response)

@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
+    PasswordField,
     RadioField,
     SelectField,
     SelectMultipleField,
@@ -19,7 +20,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, StopValidation, ValidationError
 
 from webapp import presentation as words
-from webapp.rules import contact
+from webapp.rules import contact, wayback
 
 SHORT = 200
 LONG = 2000
@@ -430,6 +431,118 @@ class ReporterForm(StepForm):
         if reach is None:
             answers["reporter_name"] = None
         return answers
+
+
+# -- a way back (both journeys) ------------------------------------------------
+
+PASSPHRASE_PROBLEMS = {
+    wayback.TOO_SHORT: _l(
+        "Your passphrase needs at least %(min)d characters. Try three or four words "
+        "that do not usually go together.",
+        min=wayback.MIN_PASSPHRASE,
+    ),
+    wayback.TOO_LONG: _l(
+        "Your passphrase can have at most %(max)d characters", max=wayback.MAX_PASSPHRASE
+    ),
+    wayback.TOO_COMMON: _l(
+        "That passphrase would be too easy to guess. Try three or four words that do "
+        "not usually go together, and that the person harming you would not think of."
+    ),
+    wayback.HAS_REFERENCE: _l("Your passphrase must not contain your reference"),
+    wayback.NOT_THE_SAME: _l("The two passphrases are not the same. Type it again in both boxes."),
+    wayback.SAME_AS_FIRST: _l("This must be different from the passphrase you already have"),
+}
+CHOSEN = "chosen"  # what is kept of a passphrase: that there is one
+
+
+def passphrase_field(label, description=""):
+    """Never kept in a draft, never shown again: the page turns it into a
+    lock (``webapp/rules/wayback.py``) and keeps only that."""
+    return PasswordField(label, validators=[Optional()], description=description)
+
+
+class PassphraseChecks:
+    """Checks a passphrase and its second copy; ``reference`` (and the
+    landlord's name in ``others``) are set by the page before validating."""
+
+    reference = ""
+    others: tuple[str, ...] = ()
+    required = True
+    first: wayback.Locks | None = None  # the second passphrase must not open this
+
+    def check_passphrase(self) -> bool:
+        passphrase, again = self.passphrase.data or "", self.passphrase_again.data or ""
+        if not self.required:
+            return True
+        if not passphrase:
+            self.passphrase.errors.append(_l("Choose a passphrase"))
+            return False
+        problem = wayback.passphrase_problem(passphrase, self.reference, self.others)
+        if problem is None and passphrase != again:
+            problem = wayback.NOT_THE_SAME
+        if problem:
+            target = self.passphrase_again if problem == wayback.NOT_THE_SAME else self.passphrase
+            target.errors.append(PASSPHRASE_PROBLEMS[problem])
+            return False
+        return True
+
+
+PASSPHRASE_HINT = _l(
+    "Something you will remember, that the person harming you would not guess. Do not "
+    "write it down on your phone, and if your browser offers to save it, say no. We "
+    "never show it again and cannot find it for you if it is lost."
+)
+
+
+class PassphraseForm(StepForm, PassphraseChecks):
+    """For “Write to me on this site”: the way back is how we reach her."""
+
+    passphrase = passphrase_field(_l("Choose a passphrase"), description=PASSPHRASE_HINT)
+    passphrase_again = passphrase_field(_l("Type your passphrase again"))
+
+    def validate(self, extra_validators=None):
+        return super().validate(extra_validators) & self.check_passphrase()
+
+    def answers(self) -> dict:
+        return {"passphrase": CHOSEN}
+
+
+class WayBackForm(StepForm, PassphraseChecks):
+    """The optional way back, for any other way of contacting her."""
+
+    way_back = radios(
+        _l("Do you want a way back to this request?"),
+        YES_NO,
+        default="no",
+        description=_l(
+            "You could come back to this site with your reference and a passphrase, to "
+            "read what we write, write to us, or change how we contact you. Nothing is "
+            "sent to you."
+        ),
+    )
+    passphrase = passphrase_field(_l("Choose a passphrase"), description=PASSPHRASE_HINT)
+    passphrase_again = passphrase_field(_l("Type your passphrase again"))
+    write_here = radios(
+        _l("May we also write to you here?"),
+        YES_NO,
+        default="no",
+        description=_l("We would write here as well as contacting you the way you chose."),
+    )
+
+    @property
+    def required(self) -> bool:
+        return self.way_back.data == "yes"
+
+    def validate(self, extra_validators=None):
+        return super().validate(extra_validators) & self.check_passphrase()
+
+    def answers(self) -> dict:
+        wanted = self.way_back.data == "yes"
+        return {
+            "way_back": self.way_back.data,
+            "passphrase": CHOSEN if wanted else None,
+            "write_here": self.write_here.data if wanted else None,
+        }
 
 
 class SendForm(StepForm):

@@ -113,6 +113,29 @@ class Journey:
         return {name: value for name, value in answers.items() if name in names}
 
 
+def way_back_steps() -> tuple[Step, ...]:
+    """The last question of either journey: a way back. Required for “Write to
+    me on this site” (it is how we reach her), offered to everyone else."""
+    return (
+        Step(
+            "passphrase",
+            forms.PassphraseForm,
+            _l("Your way back to this request"),
+            applies=reached_by(contact.PASSPHRASE),
+            template="referrals/way_back.html",
+        ),
+        Step(
+            "way-back",
+            forms.WayBackForm,
+            _l("A way back to this request"),
+            applies=method_is(lambda method: method.reach != contact.PASSPHRASE),
+            template="referrals/way_back.html",
+        ),
+    )
+
+
+WAY_BACK_STEPS = ("passphrase", "way-back")
+
 DANGER_HELP = Step(
     "in-danger",
     forms.ContinueForm,
@@ -209,6 +232,7 @@ ASK = Journey(
             _l("About you"),
             intro=_l("You do not have to tell us, but it helps us find your tenancy."),
         ),
+        *way_back_steps(),
     ),
 )
 
@@ -246,6 +270,7 @@ CONCERN = Journey(
                 "You can stay anonymous. We will never tell anyone that the report came from you."
             ),
         ),
+        *way_back_steps(),
     ),
 )
 

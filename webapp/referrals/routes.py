@@ -43,10 +43,12 @@ from webapp.i18n import current_language, localised_route
 from webapp.limits import limiter
 from webapp.notify.models import channels
 from webapp.public.hours import office_hours_rows
-from webapp.referrals import store
+from webapp.referrals import forms, store
 from webapp.referrals.forms import SendForm
-from webapp.referrals.journeys import CHECK, JOURNEYS, Journey, Step
-from webapp.rules import contact, intake, sealing
+from webapp.referrals.journeys import CHECK, JOURNEYS, WAY_BACK_STEPS, Journey, Step
+from webapp.rules import contact, intake, sealing, wayback
+from webapp.rules.reference import new_reference
+from webapp.wayback import store as way_back_store
 
 bp = Blueprint("referrals", __name__, template_folder="templates")
 log = logging.getLogger(__name__)
@@ -210,13 +212,32 @@ def show(journey: Journey, draft: VisitorDraft, slug: str, form=None, problem=No
     step = journey.step(slug)
     if form is None:
         form = step.form(data={"language": current_language()} | draft.answers)
-    return show_step(journey, step, form, problem, status)
+    return show_step(journey, step, form, problem, status, draft)
 
 
-def show_step(journey: Journey, step: Step, form, problem=None, status=200):
+def show_step(journey: Journey, step: Step, form, problem=None, status=200, draft=None):
     return render_template(
-        step.template, journey=journey, step=step, form=form, problem=problem
+        step.template,
+        journey=journey,
+        step=step,
+        form=form,
+        problem=problem,
+        reference=reserved_reference(draft) if step.slug in WAY_BACK_STEPS else None,
     ), status
+
+
+def reserved_reference(draft: VisitorDraft) -> str:
+    """The reference the request will have, drawn when the way back page is
+    first shown: she reads it beside the passphrase she chooses, and the
+    passphrase is checked against it. (Should it be taken by the time she
+    sends, which is about one chance in a hundred million, another is drawn.)"""
+    if "reference" not in draft.data:
+        draft.data["reference"] = new_reference()
+        try:
+            draft.save()
+        except SQLAlchemyError:
+            database_trouble()  # drawn again next time; nothing typed is lost
+    return draft.data["reference"]
 
 
 def show_check(journey: Journey, draft: VisitorDraft, form, problem=None, status=200):
@@ -244,8 +265,13 @@ def answer(journey: Journey, draft: VisitorDraft, slug: str):
         # or a form from nowhere: the page the draft is at.
         return redirect(here(journey))
     form = step.form()
+    if step.slug in WAY_BACK_STEPS:
+        form.reference = reserved_reference(draft)
+        form.others = (current_app.config["SITE"].organisation_name,)
     problem, status = None, 200
     if form.validate_on_submit():
+        if step.slug in WAY_BACK_STEPS:
+            keep_way_back(draft, form)
         answers = draft.answers
         answers.update(form.answers())
         draft.data["seen"] = sorted({*draft.data["seen"], step.slug})
@@ -258,7 +284,43 @@ def answer(journey: Journey, draft: VisitorDraft, slug: str):
             problem, status = database_trouble(), 503
         else:
             return redirect(here(journey))
-    return show_step(journey, step, form, problem, status)
+    return show_step(journey, step, form, problem, status, draft)
+
+
+def keep_way_back(draft: VisitorDraft, form) -> None:
+    """Turn the passphrase into its lock, now: the draft keeps the lock (a new
+    key pair's private half, locked under a key derived from the passphrase),
+    never the passphrase."""
+    if form.required and form.passphrase.data:
+        draft.data["way_back"] = wayback.locks_to_dict(wayback.new_locks(form.passphrase.data))
+    else:
+        draft.data.pop("way_back", None)
+
+
+def way_back_adder(kind: str, kept: dict, draft: VisitorDraft):
+    """What adds the way back with the referral, when she chose one: its
+    locks, and the first entry (that it arrived, and the contact rules she
+    gave, sealed to her own key so that she can read and change them)."""
+    if kept.get("passphrase") != forms.CHOSEN or not draft.data.get("way_back"):
+        return None
+    locks = wayback.locks_from_dict(draft.data["way_back"])
+    contact_part = intake.split(kind, kept)["contact"]
+    write_here = intake.method_of(kept) is contact.SITE or kept.get("write_here") == "yes"
+
+    def add(session, referral_id: int) -> None:
+        moment = now()
+        way_back_store.add_way_back(session, referral_id, locks, write_here, moment)
+        way_back_store.add_entry(
+            session,
+            referral_id,
+            wayback.RECEIVED,
+            moment,
+            by_resident=True,
+            for_resident=wayback.seal_for(locks.public_key, {"contact": contact_part}),
+            for_staff=None,
+        )
+
+    return add
 
 
 def move(journey: Journey, draft: VisitorDraft, go: str, slug: str):
@@ -297,9 +359,11 @@ def send(journey: Journey, draft: VisitorDraft):
         return redirect(here(journey))
     form, problem, status = SendForm(), None, 200
     if form.validate_on_submit():
+        kept = journey.kept_answers(draft.answers)
+        add_way_back = way_back_adder(journey.kind, kept, draft)
         new = intake.build(
             journey.kind,
-            journey.kept_answers(draft.answers),
+            kept,
             current_language(),
             now(),
             current_app.config["SITE"].response_promise,
@@ -314,6 +378,7 @@ def send(journey: Journey, draft: VisitorDraft):
                 "due": new.due_at.isoformat(),
                 "flags": list(new.flags),
                 "window_end": new.window_end.isoformat() if new.window_end else None,
+                "way_back": add_way_back is not None,
             }
 
         try:
@@ -324,6 +389,8 @@ def send(journey: Journey, draft: VisitorDraft):
                 now=now(),
                 notify=channels(current_app),
                 tombstone=lambda ref: sealing.lock_draft(key, {"sent": confirmation_record(ref)}),
+                reference=draft.data.get("reference"),
+                also=add_way_back,
             )
         except store.DraftGone:
             draft.forget()

@@ -94,6 +94,23 @@ class Locks:
     pressure_lock: bytes  # the second passphrase's mark, or random bytes
 
 
+def locks_to_dict(locks: Locks) -> dict:
+    """For a draft (itself locked with the visitor's key) until the request is sent."""
+    return {
+        name: value.hex() if isinstance(value, bytes) else value
+        for name, value in vars(locks).items()
+    }
+
+
+def locks_from_dict(data: dict) -> Locks:
+    return Locks(
+        **{
+            name: value if name in ("ops", "mem") else bytes.fromhex(value)
+            for name, value in data.items()
+        }
+    )
+
+
 def derive(passphrase: str, salt: bytes, ops: int = OPS_LIMIT, mem: int = MEM_LIMIT) -> bytes:
     return argon2id.kdf(SecretBox.KEY_SIZE, passphrase.encode(), salt, opslimit=ops, memlimit=mem)
 

@@ -19,6 +19,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from webapp.notify.models import UPDATE, Notification
 from webapp.referrals.models import Referral
 from webapp.rules import wayback
 from webapp.wayback.models import ReturnVisit, WayBack, WayBackEntry, WayBackTry
@@ -101,6 +102,29 @@ def resident_entries(session: Session, referral_id: int):
         .where(WayBackEntry.referral_id == referral_id, WayBackEntry.for_resident.is_not(None))
         .order_by(WayBackEntry.at, WayBackEntry.id)
     ).all()
+
+
+def notify(session: Session, channels, reference: str, due_at: datetime, now: datetime) -> None:
+    """Tell the team there is news on ``reference`` (no content). While one
+    such notification waits (or was sent and not yet dealt with), another is
+    not added: the staff side clears it when an officer deals with the news."""
+    table = Notification.__table__
+    insert = INSERTS[session.get_bind().dialect.name]
+    for channel in channels:
+        session.execute(
+            insert(table)
+            .values(
+                channel=channel,
+                event=UPDATE,
+                reference=reference,
+                due_at=due_at,
+                created_at=now,
+                tries=0,
+                next_try_at=now,
+                last_error="",
+            )
+            .on_conflict_do_nothing(index_elements=["channel", "event", "reference"])
+        )
 
 
 # -- failed tries ------------------------------------------------------------------
