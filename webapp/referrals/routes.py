@@ -307,9 +307,11 @@ def way_back_adder(kind: str, kept: dict, draft: VisitorDraft):
     contact_part = intake.split(kind, kept)["contact"]
     write_here = intake.method_of(kept) is contact.SITE or kept.get("write_here") == "yes"
 
-    def add(session, referral_id: int) -> None:
+    def add(session, referral_id: int, reference: str) -> None:
         moment = now()
-        way_back_store.add_way_back(session, referral_id, locks, write_here, moment)
+        way_back_store.add_way_back(
+            session, referral_id, reference, kind, locks, write_here, moment
+        )
         way_back_store.add_entry(
             session,
             referral_id,

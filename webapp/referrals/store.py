@@ -66,7 +66,7 @@ def submit(
     attempts: int = 5,
     notify: tuple[str, ...] = (),
     reference: str | None = None,
-    also: Callable[[Session, int], None] | None = None,
+    also: Callable[[Session, int, str], None] | None = None,
 ) -> str:
     """Store the referral and close its draft in one transaction; its reference.
 
@@ -78,7 +78,7 @@ def submit(
     becomes two referrals.
 
     ``reference`` is tried first, when given (the one the way back page
-    showed); ``also(session, referral_id)`` adds what belongs with the
+    showed); ``also(session, referral_id, reference)`` adds what belongs with the
     referral (its way back) in the same transaction.
     """
     wanted = reference
@@ -111,7 +111,7 @@ def submit(
             session.add(referral)
             if also is not None:
                 session.flush()  # its id, for what goes with it
-                also(session, referral.id)
+                also(session, referral.id, reference)
             # The team hears of it through the outbox, in this same transaction.
             enqueue(session, notify, NEW, reference, new.due_at, now)
             session.commit()

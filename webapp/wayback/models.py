@@ -19,6 +19,10 @@ class WayBack(Base):
     __tablename__ = "way_back"
 
     referral_id: Mapped[int] = mapped_column(ForeignKey("referral.id"), primary_key=True)
+    # Kept here too, so that the public side finds a way back without reading
+    # the referral table (its database user may not).
+    reference: Mapped[str] = mapped_column(String(7), unique=True)
+    kind: Mapped[str] = mapped_column(String(16))
     public_key: Mapped[bytes] = mapped_column(LargeBinary)
     salt: Mapped[bytes] = mapped_column(LargeBinary)
     ops: Mapped[int] = mapped_column(Integer)

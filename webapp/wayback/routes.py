@@ -25,7 +25,6 @@ from datetime import datetime
 from flask import Blueprint, current_app, g, make_response, redirect, render_template, request
 from flask_babel import gettext as _
 from nacl.secret import SecretBox
-from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
 from webapp import db, presentation
@@ -34,7 +33,6 @@ from webapp.i18n import localised_route
 from webapp.limits import limiter
 from webapp.notify.models import channels
 from webapp.referrals.journeys import CHECK
-from webapp.referrals.models import Referral
 from webapp.rules import sealing, wayback
 from webapp.rules.reference import normalise
 from webapp.wayback import changes, store, story
@@ -261,7 +259,7 @@ def tell_team(session, referral_id: int, kind: str, for_staff: dict, moment: dat
         due_at=due_at if kind in wayback.NEEDS_ACTION else None,
     )
     if kind in wayback.NEEDS_ACTION:
-        reference = session.scalar(select(Referral.reference).where(Referral.id == referral_id))
+        reference = store.way_back_of(session, referral_id).reference
         store.notify(session, channels(current_app), reference, due_at, moment)
 
 

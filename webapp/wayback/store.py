@@ -20,7 +20,6 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from webapp.notify.models import UPDATE, Notification
-from webapp.referrals.models import Referral
 from webapp.rules import wayback
 from webapp.wayback.models import ReturnVisit, WayBack, WayBackEntry, WayBackTry
 
@@ -28,11 +27,19 @@ INSERTS = {"postgresql": postgresql_insert, "sqlite": sqlite_insert}
 
 
 def add_way_back(
-    session: Session, referral_id: int, locks: wayback.Locks, write_here: bool, now: datetime
+    session: Session,
+    referral_id: int,
+    reference: str,
+    kind: str,
+    locks: wayback.Locks,
+    write_here: bool,
+    now: datetime,
 ) -> None:
     session.add(
         WayBack(
             referral_id=referral_id,
+            reference=reference,
+            kind=kind,
             public_key=locks.public_key,
             salt=locks.salt,
             ops=locks.ops,
@@ -77,12 +84,10 @@ def locks_of(row: WayBack) -> wayback.Locks:
 def find(session: Session, reference: str) -> tuple[int, WayBack] | None:
     """The referral's id and its open way back, or None (no such reference,
     no way back, or a closed one: all three the same to the caller)."""
-    row = session.execute(
-        select(Referral.id, WayBack)
-        .join(WayBack, WayBack.referral_id == Referral.id)
-        .where(Referral.reference == reference, WayBack.closed_at.is_(None))
-    ).first()
-    return (row[0], row[1]) if row else None
+    row = session.scalar(
+        select(WayBack).where(WayBack.reference == reference, WayBack.closed_at.is_(None))
+    )
+    return (row.referral_id, row) if row else None
 
 
 def way_back_of(session: Session, referral_id: int) -> WayBack | None:

@@ -8,11 +8,9 @@ from datetime import datetime
 
 from flask_babel import format_time
 from nacl.public import PrivateKey
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from webapp import presentation
-from webapp.referrals.models import Referral
 from webapp.rules import wayback
 from webapp.wayback import store
 
@@ -100,7 +98,7 @@ def when(at: datetime | None) -> str:
 
 
 def kind_of(session: Session, referral_id: int) -> str:
-    return session.scalar(select(Referral.kind).where(Referral.id == referral_id))
+    return store.way_back_of(session, referral_id).kind
 
 
 def latest_contact(session: Session, visit) -> dict:

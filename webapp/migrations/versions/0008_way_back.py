@@ -23,6 +23,8 @@ def upgrade():
     op.create_table(
         "way_back",
         sa.Column("referral_id", sa.Integer(), sa.ForeignKey("referral.id"), primary_key=True),
+        sa.Column("reference", sa.String(7), nullable=False, unique=True),
+        sa.Column("kind", sa.String(16), nullable=False),
         sa.Column("public_key", sa.LargeBinary(), nullable=False),
         sa.Column("salt", sa.LargeBinary(), nullable=False),
         sa.Column("ops", sa.Integer(), nullable=False),
