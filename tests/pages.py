@@ -417,7 +417,7 @@ def check_response(response, app) -> Page:
         prefix = error_prefix(app, lang)
     site = app.config["SITE"]
     journey = journey_name(path)
-    if response.status_code >= 400 and 'name="step"' not in html:
+    if response.status_code >= 400 and 'name="step"' not in html and 'name="go"' not in html:
         journey = None  # an error page (413, 429, 503...) a journey's address can answer with
     found = problems(
         html, csp=response.headers.get("Content-Security-Policy"),

@@ -20,7 +20,7 @@ FIELDS = {
 AFTER = {  # the page after each, whose Back button shows it again as kept
     ("ask", "what-would-help"): "about-you",
     ("ask", "someone-else"): "code-word",
-    ("ask", "about-you"): "check",
+    ("ask", "about-you"): "way-back",
     ("concern", "what-happened"): "the-person",
     ("concern", "the-person"): "do-they-know",
 }

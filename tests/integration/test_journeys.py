@@ -16,7 +16,7 @@ pytestmark = pytest.mark.usefixtures("migrated")
 
 # The pages left after choosing "do not contact me", all answered with nothing.
 INFORMATION_ONLY_REST = [("language", {}), ("accessibility", {}), ("what-would-help", {}),
-                         ("about-you", {})]
+                         ("about-you", {}), ("way-back", {})]
 
 
 def referrals(app):
@@ -69,7 +69,8 @@ def test_concern_anonymous_in_welsh(app, client, walker):
     [record] = export(app)
     assert record["kind"] == "concern" and record["language"] == "cy"
     assert record["contact"] == {"method": "none", "reporter_name": None,
-                                 "reporter_phone": None, "reporter_email": None}
+                                 "reporter_phone": None, "reporter_email": None,
+                                 "write_here": None}
     assert record["answers"]["seen"] == "Shouting and a crash most nights"
     assert record["flags"] == ["anonymous"]
 
@@ -248,6 +249,8 @@ def test_back_and_change_from_the_check_page(walker):
     walker.walk("/ask", [("danger", {}), ("contact", {"method": "none"}),
                          *INFORMATION_ONLY_REST])
     walker.back("/ask")
+    assert walker.page("/ask")[0] == "way-back"
+    walker.back("/ask")
     assert walker.page("/ask")[0] == "about-you"
     walker.walk("/ask", [("about-you", {"name": "Alex"})])
     walker.change("/ask", "language")
@@ -350,7 +353,8 @@ def test_confirmation_says_when_with_the_clock_frozen(walker, client):
             ("messages", {"voicemail": "no"}),
             *[(slug, {}) for slug in ("withheld-number", "someone-else", "code-word", "letters",
                                       "trusted-person", "language", "speaking-to",
-                                      "accessibility", "what-would-help", "about-you")],
+                                      "accessibility", "what-would-help", "about-you",
+                                      "way-back")],
         ])
         walker.send("/ask")
         html = client.get("/ask/questions").get_data(as_text=True)
@@ -367,7 +371,8 @@ def test_confirmation_when_any_time_is_safe(walker, client):
             ("danger", {}), ("contact", {"method": "email"}),
             ("email", {"email": "someone@example.org"}),
             *[(slug, {}) for slug in ("letters", "trusted-person", "language", "speaking-to",
-                                      "accessibility", "what-would-help", "about-you")],
+                                      "accessibility", "what-would-help", "about-you",
+                                      "way-back")],
         ])
         walker.send("/cy/ask")
         html = client.get("/cy/ask/questions").get_data(as_text=True)
@@ -391,14 +396,15 @@ def test_exit_drops_the_draft_and_the_session(app, client, walker):
 
 
 def test_anonymous_means_no_contact_details_kept(app, walker):
-    steps = [*CONCERN_ANONYMOUS[:-1], ("your-details", {
+    steps = [*CONCERN_ANONYMOUS[:-2], ("your-details", {
         "method": "none", "reporter_name": "Pat", "reporter_phone": "020 7946 0018",
-        "reporter_email": "pat@example.org"})]
+        "reporter_email": "pat@example.org"}), ("way-back", {})]
     walker.walk("/concern", steps)
     walker.send("/concern")
     [record] = export(app)
     assert record["contact"] == {"method": "none", "reporter_name": None,
-                                 "reporter_phone": None, "reporter_email": None}
+                                 "reporter_phone": None, "reporter_email": None,
+                                 "write_here": None}
 
 
 def test_check_sends_back_to_questions_a_change_brought_in(walker):

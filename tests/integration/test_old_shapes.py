@@ -74,8 +74,9 @@ def test_a_concern_draft_kept_in_the_old_shape_sends_what_was_chosen(site, clock
     """A reporter who chose "call" on the old release and presses Send on the
     new one is still called back: not quietly made anonymous."""
     resident = Walker(site.test_client())
-    resident.walk("/concern", [*CONCERN_ANONYMOUS[:-1], ("your-details", {
-        "method": "call", "reporter_name": "Pat", "reporter_phone": "020 7946 0018"})])
+    resident.walk("/concern", [*CONCERN_ANONYMOUS[:-2], ("your-details", {
+        "method": "call", "reporter_name": "Pat", "reporter_phone": "020 7946 0018"}),
+        ("way-back", {})])
     with resident.client.session_transaction() as cookie:
         ref = cookie["drafts"]["concern"]
     with site.app_context():

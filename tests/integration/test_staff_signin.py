@@ -82,7 +82,7 @@ def test_two_officers_assign_at_once_and_one_wins(site, clock):
     resident.walk("/concern", [("danger", {}), ("relationship", {}),
                                ("what-happened", {"seen": "x"}), ("the-person", {}),
                                ("do-they-know", {}), ("not-safe", {}), ("reaching-them", {}),
-                               ("your-details", {"method": "none"})])
+                               ("your-details", {"method": "none"}), ("way-back", {})])
     resident.send("/concern")
     first = site.test_client()
     sign_in(site, first, clock)
@@ -109,7 +109,7 @@ def test_queue_filters_by_kind_and_language(site, clock):
     resident.walk("/cy/concern", [("danger", {}), ("relationship", {}),
                                   ("what-happened", {"seen": "x"}), ("the-person", {}),
                                   ("do-they-know", {}), ("not-safe", {}), ("reaching-them", {}),
-                                  ("your-details", {"method": "none"})])
+                                  ("your-details", {"method": "none"}), ("way-back", {})])
     resident.send("/cy/concern")
     client = site.test_client()
     sign_in(site, client, clock)

@@ -41,6 +41,10 @@ ANSWERS = {
     "what-happened": {"seen": "Shouting most nights"},
     "your-details": {"reporter_name": "Pat", "reporter_phone": "020 7946 0018",
                      "reporter_email": "pat@example.org"},
+    "passphrase": {"passphrase": "lantern orchard quietly humming",
+                   "passphrase_again": "lantern orchard quietly humming"},
+    "way-back": {"way_back": "yes", "passphrase": "lantern orchard quietly humming",
+                 "passphrase_again": "lantern orchard quietly humming", "write_here": "yes"},
 }
 
 

@@ -69,13 +69,14 @@ def test_steps_apply_by_method():
 def test_moving_on_and_back():
     answers = {"method": "email"}
     assert ASK.next_after("contact", answers, set(), reviewing=False) == "email"
-    assert ASK.next_after("about-you", answers, set(), reviewing=False) == "check"
+    assert ASK.next_after("about-you", answers, set(), reviewing=False) == "way-back"
+    assert ASK.next_after("way-back", answers, set(), reviewing=False) == "check"
     seen = {s.slug for s in ASK.applicable(answers)}
     assert ASK.next_after("contact", answers, seen, reviewing=True) == "check"
     answers = {"method": "call"}  # changed on review: the new pages come first
     assert ASK.next_after("contact", answers, seen, reviewing=True) == "phone"
     assert ASK.previous("danger", answers) is None
-    assert ASK.previous("check", answers) == "about-you"
+    assert ASK.previous("check", answers) == "way-back"
     assert CONCERN.previous("relationship", {"danger": "yes"}) == "in-danger"
 
 

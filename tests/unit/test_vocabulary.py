@@ -37,7 +37,8 @@ def test_the_journeys_offer_the_vocabulary_in_its_order():
 
 
 DETAILS_PAGE = {contact.PHONE: "phone", contact.EMAIL_ADDRESS: "email",
-                contact.AGENCY_DETAILS: "support-worker", contact.MEETING_PLACE: "meeting-place"}
+                contact.AGENCY_DETAILS: "support-worker", contact.MEETING_PLACE: "meeting-place",
+                contact.PASSPHRASE: "passphrase"}
 
 
 @pytest.mark.parametrize("method", contact.RESIDENT_METHODS, ids=lambda m: m.code)
@@ -58,8 +59,12 @@ def test_each_resident_method_asks_what_it_needs(method):
 @pytest.mark.parametrize("method", contact.REPORTER_METHODS, ids=lambda m: m.code)
 def test_each_reporter_method_keeps_only_its_own_details(method):
     assert CONCERN.step("your-details").form.__dict__.keys() >= {"method"}
-    assert method.reach in (None, contact.PHONE, contact.EMAIL_ADDRESS), (
+    assert method.reach in (None, contact.PHONE, contact.EMAIL_ADDRESS, contact.PASSPHRASE), (
         f"the concern journey has no box for reaching a reporter by {method.reach!r}")
+    slugs = [step.slug for step in CONCERN.applicable({"method": method.code})]
+    # A passphrase is asked on a page of its own; every other reporter is offered one.
+    assert ("passphrase" in slugs) == (method.reach == contact.PASSPHRASE), method.code
+    assert ("way-back" in slugs) == (method.reach != contact.PASSPHRASE), method.code
 
 
 @pytest.mark.parametrize("method", contact.RESIDENT_METHODS, ids=lambda m: m.code)
