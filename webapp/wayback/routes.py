@@ -349,7 +349,7 @@ def write(visit: Visit, form, kind: str, name: str):
         mine = wayback.seal_for(key, {"text": text}) if key else None
     tell_team(session, visit.referral_id, kind, {"text": text}, now(), mine=mine)
     visit.go(HOME)
-    visit.notice(_("Sent. We will answer here by the time shown below."))
+    visit.notice(_("Sent. Only our team can read it, and we will answer here."))
     visit.save()
     return redirect(here(), code=303)
 
