@@ -1,0 +1,40 @@
+"""Referrals stored before migration 0008 (the way back) read the same after
+it: no way back, no conversation, the same answers on the officer's page and
+in the export, the same rules for a contact attempt."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.conftest import ASK_BY_PHONE, Walker
+from tests.staff import OFFICER, REFERENCE_LINK, add_officer, sign_in
+from webapp import db
+
+pytestmark = pytest.mark.db
+
+
+def test_a_referral_from_before_0008(make_app, database_url, clock):
+    app = make_app(database_url, CLOCK=lambda: clock["now"])
+    engine = app.extensions["db_engine"]
+    db.upgrade(engine, "0007")
+    resident = Walker(app.test_client())
+    resident.walk("/ask", ASK_BY_PHONE)  # "No" to a way back: only the 0007 tables are used
+    assert resident.send("/ask").status_code == 302
+    runner = app.test_cli_runner()
+    before = [json.loads(line) for line in
+              runner.invoke(args=["referrals", "export"]).output.splitlines()]
+
+    db.upgrade(engine)
+
+    after = [json.loads(line) for line in
+             runner.invoke(args=["referrals", "export"]).output.splitlines()]
+    assert after == before
+    add_officer(app, OFFICER, clock)
+    officer = app.test_client()
+    sign_in(app, officer, clock)
+    [reference] = REFERENCE_LINK.findall(officer.get("/staff/").get_data(as_text=True))
+    page = officer.get(f"/staff/referral/{reference}").get_data(as_text=True)
+    assert "020 7946 0018" in page and "Say it is about the boiler" in page
+    assert "Message on this site" not in page  # no way back: no written reply offered
