@@ -302,7 +302,7 @@ def test_ten_idle_minutes_end_the_visit(app, client, walker, clock):
     assert "Your request" in client.get("/return").get_data(as_text=True)
     clock["now"] += timedelta(minutes=11)
     page = client.get("/return").get_data(as_text=True)
-    assert "after 10 minutes without any activity" in page
+    assert "logged you out after 10 minutes without any activity" in page
     assert client.get_cookie("qd_return") is None
     with app.app_context():
         assert db.session().scalar(select(ReturnVisit)) is None

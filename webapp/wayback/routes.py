@@ -139,8 +139,8 @@ def page():
 
 def ended_notice() -> str:
     return _(
-        "For your safety, we closed your way back after 10 minutes without any activity. "
-        "Open it again if you need to."
+        "For your safety, we logged you out after 10 minutes without any activity. "
+        "Open your way back again if you need to."
     )
 
 
