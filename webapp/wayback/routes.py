@@ -376,12 +376,13 @@ def close(visit: Visit):
     """Her passphrase stops working and nothing sealed to her stays; the team
     keeps its own record. Under pressure it only seems to close."""
     session = db.session()
+    visit_id = visit.row.id  # read now: closing takes her visits away, this one too
     if not visit.under_pressure:
         moment = now()
         store.close(session, visit.referral_id, moment)
         tell_team(session, visit.referral_id, wayback.WAY_BACK_CLOSED, {}, moment)
         session.commit()
-    store.end_visit(session, visit.row.id)
+    store.end_visit(session, visit_id)
     return signed_out(
         notice=_(
             "Your way back is closed. Your passphrase no longer works, and this site can no "
