@@ -11,8 +11,7 @@ from sqlalchemy import select
 
 from tests.conftest import CSRF, Walker
 from webapp import db
-from webapp.rules import wayback
-from webapp.wayback.models import ReturnVisit, WayBack, WayBackEntry, WayBackTry
+from webapp.wayback.models import WayBackEntry
 
 PASSPHRASE = "lantern orchard quietly humming"
 SECOND = "copper kettle winter seagull"
