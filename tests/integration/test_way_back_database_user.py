@@ -8,7 +8,11 @@ logged holds none of her words in clear (SQLite and PostgreSQL)."""
 from __future__ import annotations
 
 import logging
+import os
 import re
+import subprocess
+import sys
+import textwrap
 from datetime import timedelta
 
 import pytest
@@ -17,6 +21,7 @@ from sqlalchemy import MetaData, create_engine, select
 from tests.conftest import Walker
 from tests.integration.test_public_database_user import public_user  # noqa: F401 (a fixture)
 from tests.integration.test_way_back import PASSPHRASE, open_way_back, press, send_with_way_back
+from tests.servers import ROOT
 from tests.staff import OFFICER, REFERENCE_LINK, add_officer, sign_in
 from webapp.db import sqlite_file
 from webapp.rules.reference import new_reference
@@ -294,3 +299,39 @@ def test_every_button_works_on_the_limited_public_user(instances, public_user,  
                      "pressure", "message"]
     assert left == (0, 0, 1)  # no visit left, no failed try, still open
     assert updates == (2,)  # one per channel, however much news
+
+
+ALONE = textwrap.dedent("""
+    from webapp import create_app, db
+    from tests.conftest import Walker
+    from tests.integration.test_way_back import open_way_back, press, send_with_way_back
+
+    app = create_app()
+    client = app.test_client()
+    reference, _ = send_with_way_back(Walker(client))
+    assert open_way_back(client, reference).status_code == 303
+    assert press(client, "write", text="Only after six").status_code == 303
+    assert "Only after six" in client.get("/return").get_data(as_text=True)
+    assert "staff_user" not in db.Base.metadata.tables  # nothing of the staff side loaded
+    print("sent, opened and written")
+""")
+
+
+def test_a_public_process_of_its_own_stores_referrals_and_ways_back(instances, database_url,
+                                                                      keys, tmp_path, request):
+    """As gunicorn runs a public instance: a process that never loads the
+    staff side (a test process always has), on its own database user. The
+    referral's key to staff_user once made every flush fail there."""
+    url = database_url
+    if url.startswith("postgresql"):
+        _, staff = instances
+        name, url = request.getfixturevalue("public_user")
+        assert staff.test_cli_runner().invoke(args=["db", "grant-public", name]).exit_code == 0
+    env = {**os.environ, "QD_ENV": "demo", "QD_ROLE": "public", "DATABASE_URL": url,
+           "QD_PUBLIC_KEY": keys["public"], "QD_INSTANCE_PATH": str(tmp_path / "alone"),
+           "SECRET_KEY": "alone-" + "x" * 40, "RATELIMIT_ENABLED": "false"}
+    env.pop("QD_PRIVATE_KEY_FILE", None)
+    done = subprocess.run([sys.executable, "-c", ALONE], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "sent, opened and written" in done.stdout
