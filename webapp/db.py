@@ -190,9 +190,10 @@ def upgrade_command():
 # it cannot say who dealt with it. A public server taken over can then read
 # no referral's details, no reference but a way back's, no entry's copy for
 # the team nor when it is due or who dealt with it; it can change or delete
-# no referral and no entry (only empty her copies, as closing does), and never
-# sees a staff account or the audit log. What it can read of a way back is
-# ciphertext, and locks that open only with her passphrase.
+# no referral and no entry (but for her own copies, which closing empties, as
+# it replaces the locks), and never sees a staff account or the audit log.
+# What it can read of a way back is ciphertext, and locks that open only with
+# her passphrase.
 PUBLIC_GRANTS = (
     "GRANT SELECT, INSERT, UPDATE, DELETE ON draft TO {role}",
     "GRANT INSERT, SELECT (id) ON referral TO {role}",

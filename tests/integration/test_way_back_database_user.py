@@ -1,9 +1,10 @@
 """The way back through the public instance's own PostgreSQL user (flask db
 grant-public): everything a resident does on /return works with what it was
 granted, and with that user nothing meant for the team can be read, and
-nothing she or the team wrote can be changed or deleted (only her own sealed
-copies emptied, as closing does). Whatever the database keeps and whatever is
-logged holds none of her words in clear (SQLite and PostgreSQL)."""
+nothing the team keeps can be changed or deleted (only her own sealed copies,
+which closing empties, and the locks, which closing replaces). Whatever the
+database keeps and whatever is logged holds none of her words in clear
+(SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
