@@ -418,7 +418,10 @@ def check_response(response, app) -> Page:
     site = app.config["SITE"]
     journey = journey_name(path)
     if response.status_code >= 400 and 'name="step"' not in html and 'name="go"' not in html:
-        journey = None  # an error page (413, 429, 503...) a journey's address can answer with
+        # An error page (413, 429, 503...) a journey's address can answer with;
+        # not the way back's own answers (a wrong passphrase, shut), which are
+        # its pages, with its forms and its one title.
+        journey = None
     found = problems(
         html, csp=response.headers.get("Content-Security-Policy"),
         staff=is_staff_page(app, path),

@@ -180,15 +180,32 @@ def upgrade_command():
 
 
 # What the public instance may do, and nothing more: keep drafts, add a
-# referral and its notifications. Reading ``id`` is only for INSERT ...
-# RETURNING. A public server taken over can then read no referral's details,
-# change or delete none, and never sees a staff account or the audit log.
+# referral and its notifications, and the public side of the way back (add
+# one with its referral, read its locks, set a second lock, count failed
+# tries, keep visits, add her entries and read back only her sealed copies,
+# and close it: new random locks, her copies emptied). Reading ``id`` is only
+# for INSERT ... RETURNING (and the order of her entries). Notifications are
+# added with a bare ON CONFLICT DO NOTHING: naming the conflict would need
+# SELECT on their references. A new entry names only the columns it sets, so
+# it cannot say who dealt with it. A public server taken over can then read
+# no referral's details, no reference but a way back's, no entry's copy for
+# the team nor when it is due or who dealt with it; it can change or delete
+# no referral and no entry (but for her own copies, which closing empties, as
+# it replaces the locks), and never sees a staff account or the audit log.
+# What it can read of a way back is ciphertext, and locks that open only with
+# her passphrase.
 PUBLIC_GRANTS = (
     "GRANT SELECT, INSERT, UPDATE, DELETE ON draft TO {role}",
     "GRANT INSERT, SELECT (id) ON referral TO {role}",
     "GRANT INSERT, SELECT (id) ON notification TO {role}",
-    "GRANT USAGE ON SEQUENCE {referral_seq}, {notification_seq} TO {role}",
+    "GRANT SELECT, INSERT, UPDATE (lock, pressure_lock, closed_at) ON way_back TO {role}",
+    "GRANT INSERT (referral_id, at, kind, by_resident, for_resident, for_staff, due_at), "
+    "SELECT (id, referral_id, at, kind, by_resident, for_resident), "
+    "UPDATE (for_resident) ON way_back_entry TO {role}",
+    "GRANT SELECT, INSERT, UPDATE, DELETE ON way_back_try, return_visit TO {role}",
+    "GRANT USAGE ON SEQUENCE {referral_seq}, {notification_seq}, {way_back_entry_seq} TO {role}",
 )
+PUBLIC_SEQUENCES = ("referral", "notification", "way_back_entry")
 
 
 def revoke_all(engine: Engine, role: str):
@@ -212,7 +229,7 @@ def grant_public(engine: Engine, role: str) -> list[str]:
             f"{table}_seq": connection.scalar(
                 text("SELECT pg_get_serial_sequence(:table, 'id')"), {"table": table}
             )
-            for table in ("referral", "notification")
+            for table in PUBLIC_SEQUENCES
         }
         statements += [grant.format(role=quote(role), **sequences) for grant in PUBLIC_GRANTS]
         for statement in statements:
@@ -230,7 +247,10 @@ def grant_public_command(role):
         raise click.ClickException(str(problem.orig).strip()) from None
     for statement in statements:
         click.echo(statement + ";")
-    click.echo(f"{role} can now keep drafts and add referrals, and read none.")
+    click.echo(
+        f"{role} can now keep drafts, add referrals and keep their ways back, and read no "
+        "referral and nothing meant for the team."
+    )
 
 
 # What the staff instances (and their commands) may do: everything they need

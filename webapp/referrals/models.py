@@ -40,7 +40,12 @@ class Referral(Base):
     status: Mapped[str] = mapped_column(String(16), default="open")
     contact_method: Mapped[str] = mapped_column(String(16))
     sealed: Mapped[bytes] = mapped_column(LargeBinary)
-    assigned_to: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"), index=True)
+    # use_alter: the staff_user table is the staff side's, never loaded by a
+    # public process, so this key must stay out of the ORM's ordering of a
+    # flush (which resolves every other key); the database keeps the constraint.
+    assigned_to: Mapped[int | None] = mapped_column(
+        ForeignKey("staff_user.id", use_alter=True), index=True
+    )
     first_contact_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # first "spoke"
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     outcome: Mapped[str | None] = mapped_column(String(24))

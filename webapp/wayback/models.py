@@ -53,7 +53,8 @@ class WayBackEntry(Base):
     for_staff: Mapped[bytes | None] = mapped_column(LargeBinary)
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     dealt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    dealt_by: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+    # use_alter: as Referral.assigned_to (a public process has no staff_user table)
+    dealt_by: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id", use_alter=True))
 
 
 class WayBackTry(Base):

@@ -376,7 +376,7 @@ def close(visit: Visit):
     """Her passphrase stops working and nothing sealed to her stays; the team
     keeps its own record. Under pressure it only seems to close."""
     session = db.session()
-    visit_id = visit.row.id  # the row goes with the way back
+    visit_id = visit.row.id  # read now: closing takes her visits away, this one too
     if not visit.under_pressure:
         moment = now()
         store.close(session, visit.referral_id, moment)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 
-from sqlalchemy import case, delete, or_, select, update
+from sqlalchemy import case, delete, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -64,8 +64,10 @@ def add_entry(
     for_staff: bytes | None,
     due_at: datetime | None = None,
 ) -> None:
-    session.add(
-        WayBackEntry(
+    # A plain INSERT naming only these columns (the ORM's names every one):
+    # the public database user may not set who dealt with an entry, or when.
+    session.execute(
+        insert(WayBackEntry).values(
             referral_id=referral_id,
             at=now,
             kind=kind,
@@ -112,12 +114,16 @@ def resident_entries(session: Session, referral_id: int):
 def notify(session: Session, channels, reference: str, due_at: datetime, now: datetime) -> None:
     """Tell the team there is news on ``reference`` (no content). While one
     such notification waits (or was sent and not yet dealt with), another is
-    not added: the staff side clears it when an officer deals with the news."""
+    not added: the staff side clears it when an officer deals with the news.
+
+    The only conflict there can be is that one (the id comes from its
+    sequence), so none is named: naming one would need SELECT on the
+    notifications' references, which the public database user must not have."""
     table = Notification.__table__
-    insert = INSERTS[session.get_bind().dialect.name]
+    dialect_insert = INSERTS[session.get_bind().dialect.name]
     for channel in channels:
         session.execute(
-            insert(table)
+            dialect_insert(table)
             .values(
                 channel=channel,
                 event=UPDATE,
@@ -128,7 +134,7 @@ def notify(session: Session, channels, reference: str, due_at: datetime, now: da
                 next_try_at=now,
                 last_error="",
             )
-            .on_conflict_do_nothing(index_elements=["channel", "event", "reference"])
+            .on_conflict_do_nothing()
         )
 
 
@@ -141,13 +147,13 @@ def reserve_try(session: Session, reference: str, now: datetime) -> int | None:
     shut (five tries failed: nothing more is checked for an hour, whichever
     client asks and however many ask at once). Commits."""
     table = WayBackTry.__table__
-    insert = INSERTS[session.get_bind().dialect.name]
+    dialect_insert = INSERTS[session.get_bind().dialect.name]
     stale = or_(
         table.c.shut_until < now,
         table.c.shut_until.is_(None) & (table.c.first_at < now - wayback.SHUT_FOR),
     )
     statement = (
-        insert(table)
+        dialect_insert(table)
         .values(reference=reference, failures=1, first_at=now, shut_until=None)
         .on_conflict_do_update(
             index_elements=[table.c.reference],
