@@ -82,7 +82,9 @@ def test_the_due_time_follows_safe_times_for_exactly_the_methods_that_have_them(
 
 @pytest.mark.parametrize("method", contact.RESIDENT_METHODS, ids=lambda m: m.code)
 def test_staff_rules_allow_the_chosen_method_and_forbid_the_others(method):
-    rules = casework.safe_contact("self", {"method": method.code})
+    # An open way back, without "write to me here": site is allowed only when chosen.
+    rules = casework.safe_contact("self", {"method": method.code},
+                                  casework.WayBack(open=True, write_here=False))
     for tried in contact.ATTEMPT_METHODS:
         allowed = tried.code == method.code
         broken = casework.broken_rules(rules, tried.code, "no_answer",

@@ -10,13 +10,19 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from webapp.db import Base, UTCDateTime
 
-NEW, BREACH, UPDATE = "new", "breach", "update"  # update: news on a way back
+NEW, BREACH = "new", "breach"
+# The resident wrote, changed her contact rules or asked something of us on
+# her way back. Written by the public side with ON CONFLICT DO NOTHING: one
+# row per channel until an officer has dealt with the news, when the staff
+# side deletes the sent rows so that the next news is announced again.
+UPDATE = "update"
 
 
 class Notification(Base):
-    """That a referral arrived ("new") or is about to breach ("breach"), for one
-    channel ("email" or "webhook"). Only the reference and the due time: no
-    personal details ever go into a notification."""
+    """That a referral arrived ("new"), is about to breach ("breach") or has
+    news from the resident's way back ("update"), for one channel ("email"
+    or "webhook"). Only the reference and the due time: no personal details
+    ever go into a notification."""
 
     __tablename__ = "notification"
     __table_args__ = (

@@ -1,6 +1,7 @@
 """The two ways the team hears: an email to the team mailbox, and a webhook
-signed with HMAC. What they say is only that something arrived or is about to
-breach, its reference, and when it is due. No Flask here.
+signed with HMAC. What they say is only that something arrived, is about to
+breach or has news from the resident, its reference, and when it is due:
+never what she wrote or changed. No Flask here.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from urllib.parse import unquote, urlsplit
 
-from webapp.notify.models import Notification
+from webapp.notify.models import NEW, UPDATE, Notification
 from webapp.rules import due as due_rules
 
 TIMEOUT = 15  # seconds: a stuck server must not hold the worker
@@ -30,13 +31,21 @@ def wording(notification: Notification, team: str) -> tuple[str, str]:
     """(subject, body) in plain English for the team."""
     local = notification.due_at.astimezone(due_rules.LONDON)
     due = f"{local:%A} {local.day} {local:%B %H:%M}"  # "Tuesday 1 December 17:00"
-    if notification.event == "new":
+    if notification.event == NEW:
         subject = f"New referral {notification.reference}, due {due}"
         body = (
             f"A new referral has arrived in the {team} queue.\n\n"
             f"Reference: {notification.reference}\nDue by: {due} (UK time)\n\n"
             "Open the staff queue to read it. This message holds no personal details "
             "on purpose.\n"
+        )
+    elif notification.event == UPDATE:
+        subject = f"Referral {notification.reference} has news from the resident, due {due}"
+        body = (
+            f"The person behind referral {notification.reference} has been back in touch "
+            f"through this site. Please deal with it by {due} (UK time).\n\n"
+            "Open the referral in the staff queue to read it. This message holds no "
+            "personal details on purpose.\n"
         )
     else:
         subject = f"Referral {notification.reference} is about to breach: due {due}"

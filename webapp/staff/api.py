@@ -8,6 +8,11 @@ referral a token reads is audited under ``api:NAME``. Paging is by a cursor
 (``after=``, the last id seen); a referral appears only ``SETTLE`` after it
 arrived, so that one committed late is never skipped by a cursor that has
 moved past it. A query the feed cannot use is a JSON 400, never a 500.
+
+A referral with a way back comes with the contact rules she gave last (each
+change she made there replaces the ones before) and whether contact is on
+hold (she asked us to stop; her second passphrase was used and no officer
+has reviewed it). The conversation itself stays on the staff site.
 """
 
 from __future__ import annotations
@@ -25,10 +30,12 @@ from webapp import db
 from webapp.clock import now
 from webapp.limits import limiter
 from webapp.referrals.models import Referral
+from webapp.rules import casework, contact, wayback
 from webapp.staff import audit
 from webapp.staff.case import unsealed
 from webapp.staff.models import ApiToken
 from webapp.staff.web import bp
+from webapp.wayback.models import WayBackEntry
 
 log = logging.getLogger(__name__)
 
@@ -122,9 +129,44 @@ def token_from_request() -> ApiToken | None:
     return found
 
 
-def as_record(referral: Referral, opened: dict) -> dict:
+# The entries of a way back that change what the case system must know.
+CONTACT_KINDS = (wayback.CONTACT_CHANGED, wayback.STOP, wayback.RESUMED, wayback.PRESSURE)
+
+
+def contact_news(ids: list[int]) -> dict[int, list]:
+    """The contact changes, stops and pressure warnings of these referrals'
+    way backs, oldest first, in one query."""
+    found: dict[int, list] = {}
+    if not ids:
+        return found
+    for entry in db.session().scalars(
+        select(WayBackEntry)
+        .where(WayBackEntry.referral_id.in_(ids), WayBackEntry.kind.in_(CONTACT_KINDS))
+        .order_by(WayBackEntry.at, WayBackEntry.id)
+    ):
+        found.setdefault(entry.referral_id, []).append(entry)
+    return found
+
+
+def as_record(referral: Referral, opened: dict, news=()) -> dict:
     def moment(value):
         return value.isoformat() if value else None
+
+    changes = []
+    for entry in news:
+        if entry.kind == wayback.CONTACT_CHANGED and entry.for_staff:
+            part = unsealed(entry.for_staff).get("contact")
+            if isinstance(part, dict):
+                changes.append((entry.at, part))
+    events = [casework.Event(entry.kind, entry.at, entry.dealt_at is not None) for entry in news]
+    on_hold = [
+        rule
+        for rule, since in (
+            (contact.STOPPED, casework.stopped_since(events)),
+            (contact.PRESSURE, casework.pressure_since(events)),
+        )
+        if since is not None
+    ]
 
     return {
         "id": referral.id,
@@ -141,7 +183,9 @@ def as_record(referral: Referral, opened: dict) -> dict:
         "outcome": referral.outcome,
         "closed_at": moment(referral.closed_at),
         "first_contact_at": moment(referral.first_contact_at),
-        "contact": opened["contact"],
+        "contact": casework.current_contact(opened["contact"], [part for _, part in changes]),
+        "contact_changed_at": moment(changes[-1][0]) if changes else None,
+        "contact_on_hold": on_hold,  # "stopped", "pressure": contact no one until lifted
         "answers": opened["answers"],
     }
 
@@ -195,7 +239,8 @@ def api_referrals():
         .all()
     )
     more, referrals = len(referrals) > limit, referrals[:limit]
-    records = [as_record(r, unsealed(r.sealed)) for r in referrals]
+    news = contact_news([r.id for r in referrals])
+    records = [as_record(r, unsealed(r.sealed), news.get(r.id, ())) for r in referrals]
     session = db.session()
     token.last_used_at = now()
     audit.record_many(

@@ -4,6 +4,11 @@ The sealed answers are opened once and the attempts and notes read once per
 request; the file carries everything the page shows, worked out here (what
 is safe now, what is allowed, whether the trusted person is open), so that
 the template only displays it. ``referral.py`` has the views.
+
+A referral with a way back (``rules/wayback.py``) also carries its
+conversation (every entry, opened with the staff key), what she asked of us
+that no officer has dealt with yet, and her latest contact rules, which
+replace the ones she first gave: each answer she changed says when.
 """
 
 from __future__ import annotations
@@ -21,8 +26,9 @@ from webapp import db, presentation
 from webapp.clock import now
 from webapp.referrals.journeys import JOURNEYS
 from webapp.referrals.models import Referral
-from webapp.rules import casework, contact, sealing
+from webapp.rules import casework, contact, sealing, wayback
 from webapp.staff.models import ContactAttempt, Note, StaffUser
+from webapp.wayback.models import WayBack, WayBackEntry
 
 log = logging.getLogger(__name__)
 JOURNEY_OF_KIND = {journey.kind: journey for journey in JOURNEYS.values()}
@@ -80,6 +86,46 @@ class CaseFile:
     threshold: int  # failed attempts before the trusted person is offered
     officers: dict[int, str] = field(repr=False)
     moment: datetime = field(default_factory=now)
+    way_back: WayBack | None = None
+    conversation: list[dict] = field(default_factory=list, repr=False)
+    pending: list[dict] = field(default_factory=list)  # what she asked, not yet dealt with
+    contact_changed_at: datetime | None = None  # when she last changed her contact rules
+
+    @property
+    def way_back_open(self) -> bool:
+        return self.way_back is not None and self.way_back.closed_at is None
+
+    @property
+    def may_write(self) -> bool:
+        """The reply form is shown: the referral and her way back are open."""
+        return self.way_back_open and self.referral.status == "open"
+
+    @property
+    def pending_updates(self) -> list[dict]:
+        """What "mark as dealt with" deals with: all but the pressure warning,
+        which needs a review of its own."""
+        return [entry for entry in self.pending if entry["kind"] != wayback.PRESSURE]
+
+    @property
+    def writing_sets_aside(self) -> list[str]:
+        """The rules a reply written now would set aside."""
+        return self.broken_by(contact.SITE.code, contact.WRITTEN, self.moment)
+
+    @property
+    def safe_methods(self) -> set[str]:
+        """The ways marked safe on the attempt form: none while she asked us
+        to stop or may be under pressure."""
+        if self.rules.stopped or self.rules.under_pressure:
+            return set()
+        return self.allowed
+
+    @property
+    def attempt_methods(self) -> tuple[str, ...]:
+        """The ways the attempt form offers: a message on this site only
+        while her way back is open."""
+        return tuple(
+            m.code for m in contact.ATTEMPT_METHODS if m is not contact.SITE or self.way_back_open
+        )
 
     @property
     def assignee(self) -> str | None:
@@ -124,11 +170,69 @@ class CaseFile:
         return casework.broken_rules(self.rules, method, outcome, at, self.failed, self.threshold)
 
 
+def contact_rows(journey, values: dict, changed_at: dict[str, datetime]) -> list[dict]:
+    """Her contact answers as questions and answers (``presentation.readable``),
+    each with when she changed it on her way back (None if she did not)."""
+    return [
+        {
+            "question": label,
+            "answer": presentation.answer_text(values[name], options, yes_no),
+            "changed_at": changed_at.get(name),
+        }
+        for name, (label, options, yes_no) in presentation.questions(journey).items()
+        if name in values
+    ]
+
+
+def conversation_of(entries, opened: list[dict | None], officers: dict[int, str]) -> list[dict]:
+    """Every entry of her way back, oldest first, as the team reads it."""
+    return [
+        {
+            "id": entry.id,
+            "kind": entry.kind,
+            "at": entry.at,
+            "by_resident": entry.by_resident,
+            "team": entry.kind == wayback.TEAM_MESSAGE,
+            "text": (data or {}).get("text"),
+            "pending": entry.kind in wayback.NEEDS_ACTION and entry.dealt_at is None,
+            "dealt_at": entry.dealt_at,
+            "dealt_by": officers.get(entry.dealt_by),
+        }
+        for entry, data in zip(entries, opened, strict=True)
+    ]
+
+
 def case_file(found: Referral) -> CaseFile:
-    """Open a referral, with its attempts and notes, for its page."""
+    """Open a referral, with its attempts, notes and way back, for its page."""
     session = db.session()
     sealed = unsealed(found.sealed)
     journey = JOURNEY_OF_KIND[found.kind]
+    moment = now()
+    way_back = session.get(WayBack, found.id)
+    entries = session.scalars(
+        select(WayBackEntry)
+        .where(WayBackEntry.referral_id == found.id)
+        .order_by(WayBackEntry.at, WayBackEntry.id)
+    ).all()
+    opened = [unsealed(entry.for_staff) if entry.for_staff else None for entry in entries]
+    changes = [
+        (entry.at, data["contact"])
+        for entry, data in zip(entries, opened, strict=True)
+        if entry.kind == wayback.CONTACT_CHANGED and isinstance((data or {}).get("contact"), dict)
+    ]
+    rules_of_way_back = (
+        casework.WayBack(
+            open=way_back.closed_at is None,
+            write_here=way_back.write_here,
+            events=tuple(
+                casework.Event(entry.kind, entry.at, entry.dealt_at is not None)
+                for entry in entries
+            ),
+        )
+        if way_back is not None
+        else None
+    )
+    latest = casework.current_contact(sealed["contact"], [part for _, part in changes])
     officers = dict(session.execute(select(StaffUser.id, StaffUser.email)).all())
     attempts = session.scalars(
         select(ContactAttempt)
@@ -140,8 +244,10 @@ def case_file(found: Referral) -> CaseFile:
     ).all()
     return CaseFile(
         referral=found,
-        rules=casework.safe_contact(found.kind, sealed["contact"]),
-        contact=presentation.readable(journey, sealed["contact"]),
+        rules=casework.safe_contact(
+            found.kind, sealed["contact"], rules_of_way_back, [part for _, part in changes]
+        ),
+        contact=contact_rows(journey, latest, casework.changed_fields(sealed["contact"], changes)),
         answers=presentation.readable(journey, sealed["answers"]),
         attempts=[
             {
@@ -167,4 +273,19 @@ def case_file(found: Referral) -> CaseFile:
         failed=casework.failed_count(attempt.outcome for attempt in attempts),
         threshold=current_app.config["SITE"].attempts_before_alternative,
         officers=officers,
+        moment=moment,
+        way_back=way_back,
+        conversation=conversation_of(entries, opened, officers),
+        pending=[
+            {
+                "id": entry.id,
+                "kind": entry.kind,
+                "at": entry.at,
+                "due_at": entry.due_at,
+                "overdue": entry.due_at is not None and entry.due_at < moment,
+            }
+            for entry in entries
+            if entry.kind in wayback.NEEDS_ACTION and entry.dealt_at is None
+        ],
+        contact_changed_at=changes[-1][0] if changes else None,
     )

@@ -15,7 +15,7 @@ from wtforms.validators import DataRequired, InputRequired, Length
 
 from webapp import presentation as words
 from webapp.referrals.forms import options
-from webapp.rules import contact
+from webapp.rules import contact, wayback
 
 
 class LoginForm(FlaskForm):
@@ -65,6 +65,46 @@ class AttemptForm(FlaskForm):
         _l("Why it cannot wait or be done another way"),
         validators=[Length(max=1000)],
         description=_l("Sealed like the answers. The override is audited."),
+    )
+
+
+class WriteForm(FlaskForm):
+    """A reply she reads on her way back: a contact attempt like any other."""
+
+    text = TextAreaField(
+        _l("Your reply"),
+        validators=[
+            DataRequired(message=_l("Write the reply")),
+            Length(
+                max=wayback.MAX_MESSAGE,
+                message=_l("Please use %(max)d characters or fewer", max=wayback.MAX_MESSAGE),
+            ),
+        ],
+        description=_l(
+            "Plain text. They read it only when they come back with their passphrase. "
+            "It is signed by the team, never by your name."
+        ),
+    )
+    override = BooleanField(_l("I am setting these safe-contact rules aside, knowingly"))
+    reason = TextAreaField(
+        _l("Why it cannot wait or be done another way"),
+        validators=[Length(max=1000)],
+        description=_l("Sealed like the answers. The override is audited."),
+    )
+
+
+class DealtForm(FlaskForm):
+    pass
+
+
+class PressureReviewForm(FlaskForm):
+    note = TextAreaField(
+        _l("What you checked, and what happens next"),
+        validators=[
+            DataRequired(message=_l("Say what you checked before lifting the warning")),
+            Length(max=4000),
+        ],
+        description=_l("Kept as a sealed note on the referral."),
     )
 
 

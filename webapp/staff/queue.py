@@ -1,5 +1,7 @@
-"""The callback queue: open referrals by due time, then priority; and finding
-a referral by the reference a caller reads out."""
+"""The callback queue: first the news from residents' way backs (what they
+asked of us that no officer has dealt with yet, open referrals and closed
+alike, the soonest due first), then open referrals by due time, then
+priority; and finding a referral by the reference a caller reads out."""
 
 from __future__ import annotations
 
@@ -12,10 +14,12 @@ from sqlalchemy import func, select
 from webapp import db
 from webapp.clock import now
 from webapp.referrals.models import Referral
+from webapp.rules import wayback
 from webapp.rules.contact import URGENT_FLAGS
 from webapp.rules.reference import normalise
 from webapp.staff.models import StaffUser
 from webapp.staff.web import bp, staff_required
+from webapp.wayback.models import WayBackEntry
 
 DUE_SOON = timedelta(hours=2)
 
@@ -41,6 +45,48 @@ def find_reference():
 
 FILTERS = ("all", "mine", "unassigned", "overdue")
 PAGE_SIZE = 100
+NEWS_SIZE = 100
+URGENT_NEWS = frozenset({wayback.PRESSURE, wayback.STOP})  # shown in red
+
+
+def news(moment) -> list[dict]:
+    """Referrals with something she asked of us not yet dealt with, the
+    soonest due first: only the kinds and times, kept in clear."""
+    rows = (
+        db.session()
+        .execute(
+            select(
+                Referral.reference,
+                Referral.status,
+                WayBackEntry.kind,
+                WayBackEntry.due_at,
+                WayBackEntry.at,
+            )
+            .join(Referral, Referral.id == WayBackEntry.referral_id)
+            .where(
+                WayBackEntry.kind.in_(sorted(wayback.NEEDS_ACTION)),
+                WayBackEntry.dealt_at.is_(None),
+            )
+            .order_by(WayBackEntry.at)
+        )
+        .all()
+    )
+    found: dict[str, dict] = {}
+    for reference, status, kind, due_at, at in rows:
+        item = found.setdefault(
+            reference, {"reference": reference, "status": status, "kinds": [], "due_at": None}
+        )
+        if kind not in item["kinds"]:
+            item["kinds"].append(kind)
+        due_at = due_at or at  # what has no promise is due at once
+        if item["due_at"] is None or due_at < item["due_at"]:
+            item["due_at"] = due_at
+    items = sorted(found.values(), key=lambda item: (item["due_at"], item["reference"]))
+    for item in items:
+        item["overdue"] = item["due_at"] < moment
+        # The pressure warning is what to read first on the referral's page.
+        item["anchor"] = "pressure" if wayback.PRESSURE in item["kinds"] else "way-back"
+    return items[:NEWS_SIZE]
 
 
 @bp.route("/", defaults={"show": "all"})
@@ -111,6 +157,8 @@ def queue(show):
     }
     return render_template(
         "staff/queue.html",
+        news=news(moment),
+        urgent_news=URGENT_NEWS,
         rows=rows,
         show=show,
         filters=FILTERS,

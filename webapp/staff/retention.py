@@ -1,5 +1,7 @@
 """Retention: closed referrals older than ``retention_days`` are removed,
-answers, notes and attempts with them; what stays is an anonymous fact for the
+answers, notes and attempts with them, and their way back (its locks, its
+entries, visits in progress and the count of failed tries of its
+reference); what stays is an anonymous fact for the
 reports and the audit log's entries. Takes a database session; no Flask.
 """
 
@@ -7,14 +9,16 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, exists, select, update
 from sqlalchemy.orm import Session
 
 from webapp.notify.models import Notification
 from webapp.referrals.models import Referral, ReferralFact
+from webapp.rules import wayback
 from webapp.rules.reports import fact
 from webapp.staff import audit
 from webapp.staff.models import ContactAttempt, Note
+from webapp.wayback.models import ReturnVisit, WayBack, WayBackEntry, WayBackTry
 
 PURGING = "purging"  # only inside the purge's own transaction
 
@@ -24,7 +28,13 @@ def purge(
 ) -> list[str]:
     """Purge and return the references of the referrals removed."""
     cutoff = now - timedelta(days=days)
-    due = (Referral.status == "closed", Referral.closed_at < cutoff)
+    # What she wrote or asked since it closed waits for an officer first.
+    news = exists().where(
+        WayBackEntry.referral_id == Referral.id,
+        WayBackEntry.kind.in_(sorted(wayback.NEEDS_ACTION)),
+        WayBackEntry.dealt_at.is_(None),
+    )
+    due = (Referral.status == "closed", Referral.closed_at < cutoff, ~news)
     if dry_run:
         return list(session.scalars(select(Referral.reference).where(*due).order_by(Referral.id)))
     # Mark first: a referral reopened at this moment is no longer "closed", so
@@ -59,6 +69,10 @@ def purge(
     session.execute(delete(ContactAttempt).where(ContactAttempt.referral_id.in_(ids)))
     session.execute(delete(Note).where(Note.referral_id.in_(ids)))
     session.execute(delete(Notification).where(Notification.reference.in_(references)))
+    session.execute(delete(WayBackEntry).where(WayBackEntry.referral_id.in_(ids)))
+    session.execute(delete(ReturnVisit).where(ReturnVisit.referral_id.in_(ids)))
+    session.execute(delete(WayBack).where(WayBack.referral_id.in_(ids)))
+    session.execute(delete(WayBackTry).where(WayBackTry.reference.in_(references)))
     session.execute(delete(Referral).where(Referral.id.in_(ids)))
     # The facts, the deletions and the audit entries commit together.
     audit.record_many(
