@@ -39,6 +39,10 @@ SALT_SIZE = argon2id.SALTBYTES
 # A locked private key (32 bytes in a SecretBox: nonce and tag around it).
 LOCK_SIZE = SecretBox.NONCE_SIZE + PrivateKey.SIZE + SecretBox.MACBYTES
 PRESSURE_MARK = b"\0" * PrivateKey.SIZE  # what the second lock holds: no key
+# The second lock has two places: the second passphrase she set, and one that
+# whoever made her open it may set in turn (believing it is her second), so
+# that both of his keep opening the empty way back, as a real one would.
+PRESSURE_SLOTS = 2
 
 # -- passphrases -----------------------------------------------------------------
 
@@ -126,22 +130,44 @@ def new_locks(passphrase: str) -> Locks:
         ops=OPS_LIMIT,
         mem=MEM_LIMIT,
         lock=bytes(SecretBox(key).encrypt(bytes(private))),
-        pressure_lock=secrets.token_bytes(LOCK_SIZE),
+        pressure_lock=no_pressure_lock(),
     )
 
 
-def pressure_lock(passphrase: str, locks: Locks) -> bytes | None:
-    """The second lock for ``passphrase``; None when it is the first
-    passphrase itself (which must keep opening the real way back)."""
+def no_pressure_lock() -> bytes:
+    """Random bytes in every place of the second lock: nothing opens it."""
+    return secrets.token_bytes(LOCK_SIZE * PRESSURE_SLOTS)
+
+
+def _slots(pressure: bytes) -> list[bytes]:
+    # A way back made before there were two places has one.
+    slots = [pressure[i : i + LOCK_SIZE] for i in range(0, len(pressure), LOCK_SIZE)]
+    return (slots + [secrets.token_bytes(LOCK_SIZE)] * PRESSURE_SLOTS)[:PRESSURE_SLOTS]
+
+
+def pressure_lock(passphrase: str, locks: Locks, opened: Opened | None = None) -> bytes | None:
+    """The second lock with ``passphrase`` in it; None when it is the
+    passphrase the visit was opened with (which must keep opening what it
+    opens). In a real visit it replaces whatever the second lock held; in a
+    visit under pressure (``opened``) it goes beside the one that opened it,
+    so that both open the empty way back, as the onlooker would expect."""
     key = derive(passphrase, locks.salt, locks.ops, locks.mem)
-    if _open(key, locks.lock) is not None:
+    mine = bytes(SecretBox(key).encrypt(PRESSURE_MARK))
+    if opened is None or not opened.under_pressure:
+        if _open(key, locks.lock) is not None:
+            return None
+        return mine + secrets.token_bytes(LOCK_SIZE * (PRESSURE_SLOTS - 1))
+    slots = _slots(locks.pressure_lock)
+    if _open(key, slots[opened.slot]) == PRESSURE_MARK:
         return None
-    return bytes(SecretBox(key).encrypt(PRESSURE_MARK))
+    slots[1 - opened.slot] = mine
+    return b"".join(slots)
 
 
 @dataclass(frozen=True)
 class Opened:
     private_key: PrivateKey | None  # None: opened with the second passphrase
+    slot: int = 0  # under pressure: which place of the second lock opened it
 
     @property
     def under_pressure(self) -> bool:
@@ -164,11 +190,11 @@ def open_locks(passphrase: str, locks: Locks | None) -> Opened | None:
         return None
     key = derive(passphrase, locks.salt, locks.ops, locks.mem)
     real = _open(key, locks.lock)
-    pressure = _open(key, locks.pressure_lock)
+    pressure = [_open(key, slot) == PRESSURE_MARK for slot in _slots(locks.pressure_lock)]
     if real is not None:
         return Opened(PrivateKey(real))
-    if pressure == PRESSURE_MARK:
-        return Opened(None)
+    if any(pressure):
+        return Opened(None, pressure.index(True))
     return None
 
 
@@ -216,15 +242,22 @@ def visit_id(token: str) -> str:
 
 
 def lock_visit(key: bytes, opened: Opened) -> bytes:
-    held = bytes(opened.private_key) if opened.private_key else PRESSURE_MARK
+    held = bytes(opened.private_key) if opened.private_key else _visit_mark(opened.slot)
     return bytes(SecretBox(key).encrypt(held))
+
+
+def _visit_mark(slot: int) -> bytes:
+    return PRESSURE_MARK[:-1] + bytes([slot])
 
 
 def open_visit(key: bytes, locked: bytes) -> Opened | None:
     held = _open(key, locked)
     if held is None:
         return None
-    return Opened(None if held == PRESSURE_MARK else PrivateKey(held))
+    for slot in range(PRESSURE_SLOTS):
+        if held == _visit_mark(slot):
+            return Opened(None, slot)
+    return Opened(PrivateKey(held))
 
 
 # -- trying too often ----------------------------------------------------------------

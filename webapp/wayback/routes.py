@@ -86,7 +86,14 @@ class Visit:
         return self.state.get("at", HOME) if self.state.get("at") in PAGES else HOME
 
     def go(self, page: str, **extra) -> None:
-        self.state = {"at": page, **extra, "written": self.state.get("written", [])}
+        self.state = {"at": page, **extra, "done": self.state.get("done", [])}
+
+    def remember(self, kind: str, data: dict, moment: datetime) -> None:
+        """Under pressure: what she did in this visit, shown back to her (and
+        to whoever stands over her) as a real way back would show it."""
+        self.state.setdefault("done", []).append(
+            {"kind": kind, "at": moment.isoformat(), "data": data}
+        )
 
     def notice(self, text: str | None) -> None:
         self.state["notice"] = text
@@ -278,8 +285,9 @@ def show(visit: Visit, status=200, **forms):
     if notice:
         visit.save()
     context = {"visit": visit, "notice": notice, "at": visit.at, "when": story.when}
-    told = story.Story.empty(session, visit.referral_id, visit.state.get("written", []))
-    if not visit.under_pressure:
+    if visit.under_pressure:
+        told = story.Story.empty(session, visit.referral_id, visit.state.get("done", []))
+    else:
         told = story.Story.read(session, visit.referral_id, visit.opened.private_key)
     context["story"] = told
     if visit.at == CHANGE:
@@ -341,13 +349,14 @@ def write(visit: Visit, form, kind: str, name: str):
     session = db.session()
     text = form.text.data
     mine = None
+    moment = now()
     if visit.under_pressure:
         # Shown to her in this visit only; the team reads it knowing why.
-        visit.state.setdefault("written", []).append({"text": text, "kind": kind})
+        visit.remember(kind, {"text": text}, moment)
     else:
         key = public_key(session, visit)
         mine = wayback.seal_for(key, {"text": text}) if key else None
-    tell_team(session, visit.referral_id, kind, {"text": text}, now(), mine=mine)
+    tell_team(session, visit.referral_id, kind, {"text": text}, moment, mine=mine)
     visit.go(HOME)
     visit.notice(_("Sent. Only our team can read it, and we will answer here."))
     visit.save()
@@ -355,8 +364,10 @@ def write(visit: Visit, form, kind: str, name: str):
 
 
 def stop_or_resume(visit: Visit, go: str):
-    if not visit.under_pressure:
-        kind = wayback.STOP if go == "stop" else wayback.RESUMED
+    kind = wayback.STOP if go == "stop" else wayback.RESUMED
+    if visit.under_pressure:
+        visit.remember(kind, {}, now())  # seems to work, changes nothing
+    else:
         session = db.session()
         key = public_key(session, visit)
         tell_team(
@@ -377,7 +388,12 @@ def close(visit: Visit):
     keeps its own record. Under pressure it only seems to close."""
     session = db.session()
     visit_id = visit.row.id  # read now: closing takes her visits away, this one too
-    if not visit.under_pressure:
+    if visit.under_pressure:
+        # Tried again, what was closed must not open: the second lock goes
+        # (her own passphrase, and all she has, stay as they are).
+        store.forget_pressure_lock(session, visit.referral_id)
+        session.commit()
+    else:
         moment = now()
         store.close(session, visit.referral_id, moment)
         tell_team(session, visit.referral_id, wayback.WAY_BACK_CLOSED, {}, moment)
@@ -400,13 +416,14 @@ def second_passphrase(visit: Visit):
     form.reference = ""
     if not form.validate_on_submit():
         return show(visit, status=400, more_form=form)
-    if not visit.under_pressure:
-        lock = wayback.pressure_lock(form.passphrase.data, store.locks_of(row))
-        if lock is None:
-            form.passphrase.errors.append(_("This must be different from your passphrase"))
-            return show(visit, status=400, more_form=form)
-        store.set_pressure_lock(session, visit.referral_id, lock)
-        tell_team(session, visit.referral_id, wayback.PRESSURE_SET, {}, now())
+    lock = wayback.pressure_lock(form.passphrase.data, store.locks_of(row), visit.opened)
+    if lock is None:
+        form.passphrase.errors.append(_("This must be different from your passphrase"))
+        return show(visit, status=400, more_form=form)
+    # Under pressure it goes beside the one that opened this visit: both then
+    # open the empty way back, as the onlooker expects; hers is untouched.
+    store.set_pressure_lock(session, visit.referral_id, lock)
+    tell_team(session, visit.referral_id, wayback.PRESSURE_SET, {}, now())
     visit.go(HOME)
     visit.notice(_("Your second passphrase is set."))
     visit.save()
@@ -419,7 +436,7 @@ def second_passphrase(visit: Visit):
 def start_change(visit: Visit) -> None:
     """From what she told us last (under pressure: from nothing)."""
     kind = story.kind_of(db.session(), visit.referral_id)
-    latest = {} if visit.under_pressure else story.latest_contact(db.session(), visit)
+    latest = story.latest_contact(db.session(), visit)
     journey = changes.CHANGES[kind]
     first = journey.applicable(latest)[0].slug
     visit.go(CHANGE, change={"kind": kind, "answers": latest, "seen": [], "at": first})
@@ -477,9 +494,11 @@ def change_step(visit: Visit, go: str):
 
 def save_change(visit: Visit, journey, change: dict):
     session = db.session()
-    if not visit.under_pressure:
-        latest = story.latest_contact(session, visit)
-        new = changes.changed_contact(change["kind"], latest, change["answers"])
+    latest = story.latest_contact(session, visit)
+    new = changes.changed_contact(change["kind"], latest, change["answers"])
+    if visit.under_pressure:
+        visit.remember(wayback.CONTACT_CHANGED, {"contact": new}, now())  # changes nothing
+    else:
         key = public_key(session, visit)
         tell_team(
             session,

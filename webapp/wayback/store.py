@@ -249,6 +249,12 @@ def forget_idle_visits(session: Session, now: datetime) -> None:
 # -- her choices ---------------------------------------------------------------------
 
 
+def forget_pressure_lock(session: Session, referral_id: int) -> None:
+    """A visit under pressure closed the way back: as a real close would, the
+    passphrases it was opened with stop working (only the second lock's)."""
+    set_pressure_lock(session, referral_id, wayback.no_pressure_lock())
+
+
 def set_pressure_lock(session: Session, referral_id: int, lock: bytes) -> None:
     session.execute(
         update(WayBack)
@@ -268,7 +274,7 @@ def close(session: Session, referral_id: int, now: datetime) -> None:
         .where(WayBack.referral_id == referral_id)
         .values(
             lock=secrets.token_bytes(wayback.LOCK_SIZE),
-            pressure_lock=secrets.token_bytes(wayback.LOCK_SIZE),
+            pressure_lock=wayback.no_pressure_lock(),
             closed_at=now,
         )
         .execution_options(synchronize_session=False)

@@ -26,21 +26,16 @@ class Story:
     contact: dict = field(default_factory=dict)  # the contact rules she gave last
 
     @classmethod
-    def empty(cls, session: Session, referral_id: int, written: list[dict]) -> Story:
-        """A visit under pressure: that the request arrived, and what was
-        written in this visit, nothing else."""
+    def empty(cls, session: Session, referral_id: int, done: list[dict]) -> Story:
+        """A visit under pressure: that the request arrived, and what was done
+        in this visit (``done``: each ``{"kind", "at", "data"}``), shown as a
+        real way back would show it, nothing else."""
         row = store.way_back_of(session, referral_id)
         story = cls(row.created_at if row else None)
         story.events.append({"at": story.received_at, "text": received_text()})
-        story.messages = [
-            {
-                "at": None,
-                "from_team": False,
-                "text": item["text"],
-                "added": item["kind"] == wayback.ADDED,
-            }
-            for item in written
-        ]
+        for item in done:
+            story.add(item["kind"], datetime.fromisoformat(item["at"]), item["data"])
+        story.events.reverse()
         return story
 
     @classmethod
@@ -102,4 +97,8 @@ def kind_of(session: Session, referral_id: int) -> str:
 
 
 def latest_contact(session: Session, visit) -> dict:
+    """What she told us last (under pressure: only what was changed in this
+    visit, from nothing)."""
+    if visit.under_pressure:
+        return Story.empty(session, visit.referral_id, visit.state.get("done", [])).contact
     return Story.read(session, visit.referral_id, visit.opened.private_key).contact
