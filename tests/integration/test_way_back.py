@@ -244,6 +244,14 @@ def test_change_safe_days_stop_and_resume(app, client, walker):
     assert "You changed how and when we contact you" in page
     [changed] = entries(app, wayback.CONTACT_CHANGED)
     assert changed.due_at is not None and b"wednesday" not in changed.for_staff
+    # Sealed from her key: the team can tell that whoever wrote it held her passphrase.
+    from webapp.rules import sealing
+
+    with app.app_context():
+        row = db.session().scalar(select(WayBack))
+        staff_keys = sealing.load_keyring(app.instance_path, {}).keys
+    opened = wayback.open_from(staff_keys, row.public_key, changed.for_staff)
+    assert opened["contact"]["days"] == ["monday", "wednesday"]
     press(client, "show", page="stop")
     press(client, "stop")
     assert "You asked us to stop contacting you" in client.get("/return").get_data(as_text=True)

@@ -85,9 +85,10 @@ def give_way_back(site, reference, clock, write_here=False):
 
 
 def add(site, reference, kind, for_staff=None, *, clock, ago=timedelta(minutes=30),
-        due_in=timedelta(hours=24), by_resident=True):
-    """An entry as the public side adds it: sealed to the staff key, due
-    under the promise when it needs action."""
+        due_in=timedelta(hours=24), by_resident=True, from_her=True):
+    """An entry as the public side adds it: sealed to the staff key (from her
+    key, as in a real visit, unless ``from_her`` is False: a visit under
+    pressure, or a forger), due under the promise when it needs action."""
     at = clock["now"] - ago
     with site.app_context():
         session = db.session()
@@ -95,8 +96,10 @@ def add(site, reference, kind, for_staff=None, *, clock, ago=timedelta(minutes=3
             session, referral_id(site, reference), kind, at, by_resident=by_resident,
             for_resident=None if kind in wayback.STAFF_ONLY else wayback.seal_for(
                 locks().public_key, {"kind": kind}),
-            for_staff=None if for_staff is None else sealing.seal(
-                site.extensions["referral_public_key"], for_staff),
+            for_staff=None if for_staff is None else (
+                wayback.seal_from(her_key(), site.extensions["referral_public_key"], for_staff)
+                if from_her and by_resident
+                else sealing.seal(site.extensions["referral_public_key"], for_staff)),
             due_at=at + due_in if kind in wayback.NEEDS_ACTION else None)
         session.commit()
 
@@ -571,3 +574,25 @@ def test_times_are_kept_in_utc_for_her(case, site):
     attempt(officer, reference, summer, method="call", outcome="no_answer")
     seen, = entries(site, reference, wayback.ATTEMPT)
     assert wayback.open_for(her_key(), seen.for_resident)["at"].endswith("+00:00")
+
+
+def test_a_change_not_sealed_from_her_key_is_shown_and_not_acted_on(site, clock, case):
+    """A public server taken over holds the staff public key, not hers: what
+    it writes as her cannot loosen her rules (no voicemail, weekdays only)."""
+    officer, reference = case()
+    add(site, reference, wayback.STOP, {}, clock=clock, ago=timedelta(hours=2))
+    add(site, reference, wayback.RESUMED, {}, clock=clock, ago=timedelta(hours=1),
+        from_her=False)
+    forged = {"contact": {"method": "call", "phone": "020 7946 0999", "any_time": True,
+                          "voicemail": "yes"}}
+    add(site, reference, wayback.CONTACT_CHANGED, forged, clock=clock, from_her=False)
+    page = officer.get(f"/staff/referral/{reference}").get_data(as_text=True)
+    assert "Not sealed with their passphrase" in page
+    assert "Not acted on: their contact rules stay as they were." in page
+    assert "020 7946 0018" in page  # her own number still the one shown as hers
+    response = attempt(officer, reference, TUESDAY_MORNING, method="call",
+                       outcome="message_left")
+    assert response.status_code == 400  # still stopped, still never a message
+    shown = response.get_data(as_text=True)
+    assert "after they asked us to stop contacting them" in shown
+    assert "a message where they said never to leave one" in shown

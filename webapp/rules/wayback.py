@@ -26,7 +26,7 @@ from datetime import timedelta
 
 import nacl.pwhash.argon2id as argon2id
 from nacl.exceptions import CryptoError
-from nacl.public import PrivateKey, PublicKey, SealedBox
+from nacl.public import Box, PrivateKey, PublicKey, SealedBox
 from nacl.secret import SecretBox
 
 # One opening costs about 0.2 s and 128 MiB on a 2-core server
@@ -212,6 +212,37 @@ def open_for(private_key: PrivateKey, sealed: bytes) -> dict | None:
         return None
 
 
+# -- what she sends the team: sealed from her key --------------------------------
+
+# The team's copy of what she does in a real visit is sealed from her private
+# key to the staff key (a ``Box``), not anonymously: the staff side opens it
+# with her public key, and so knows that whoever wrote it held her
+# passphrase. A public server taken over holds no private key of hers (until
+# she opens her way back on it), so it cannot write a change of her contact
+# rules, or lift her "stop", that the team would act on. What is written in
+# a visit under pressure has no key to seal it from: it is sealed as before,
+# and can only ever restrict contact.
+FROM_HER = b"S"
+
+
+def seal_from(her_key: PrivateKey, staff_key: PublicKey, data: dict) -> bytes:
+    text = json.dumps(data, ensure_ascii=False).encode()
+    return FROM_HER + bytes(Box(her_key, staff_key).encrypt(text))
+
+
+def open_from(staff_keys, her_public_key: bytes, sealed: bytes) -> dict | None:
+    """What she sealed from her key, opened with one of the staff keys; None
+    when it was not sealed from her key (or not to any key held here)."""
+    if not sealed.startswith(FROM_HER):
+        return None
+    for key in staff_keys:
+        try:
+            return json.loads(Box(key, PublicKey(her_public_key)).decrypt(sealed[1:]))
+        except (CryptoError, ValueError, TypeError):
+            continue
+    return None
+
+
 # -- a visit: the opened key between her pages ---------------------------------------
 
 VISIT_IDLE = timedelta(minutes=10)
@@ -300,6 +331,9 @@ ENTRY_KINDS = (
 # What she does that the team must act on: each puts the referral back at the
 # top of the queue, due under the promise, until an officer has dealt with it.
 NEEDS_ACTION = frozenset({RESIDENT_MESSAGE, CONTACT_CHANGED, ADDED, STOP, RESUMED, PRESSURE})
+# What loosens what the team may do: acted on only when sealed from her key
+# (``seal_from``); anything else that claims to be one is shown, and flagged.
+ONLY_FROM_HER = frozenset({CONTACT_CHANGED, RESUMED})
 # Kept from her view: someone standing over her must not see either.
 STAFF_ONLY = frozenset({PRESSURE, PRESSURE_SET})
 

@@ -32,10 +32,10 @@ from webapp.limits import limiter
 from webapp.referrals.models import Referral
 from webapp.rules import casework, contact, wayback
 from webapp.staff import audit
-from webapp.staff.case import unsealed
+from webapp.staff.case import acted_on, opened_entry, unsealed
 from webapp.staff.models import ApiToken
 from webapp.staff.web import bp
-from webapp.wayback.models import WayBackEntry
+from webapp.wayback.models import WayBack, WayBackEntry
 
 log = logging.getLogger(__name__)
 
@@ -135,16 +135,24 @@ CONTACT_KINDS = (wayback.CONTACT_CHANGED, wayback.STOP, wayback.RESUMED, wayback
 
 def contact_news(ids: list[int]) -> dict[int, list]:
     """The contact changes, stops and pressure warnings of these referrals'
-    way backs, oldest first, in one query."""
+    way backs, oldest first, in two queries, each opened as ``(entry, what
+    the team's copy says)``; what would loosen her rules is left out unless
+    she sealed it from her own key (``case.acted_on``)."""
     found: dict[int, list] = {}
     if not ids:
         return found
+    way_backs = {
+        row.referral_id: row
+        for row in db.session().scalars(select(WayBack).where(WayBack.referral_id.in_(ids)))
+    }
     for entry in db.session().scalars(
         select(WayBackEntry)
         .where(WayBackEntry.referral_id.in_(ids), WayBackEntry.kind.in_(CONTACT_KINDS))
         .order_by(WayBackEntry.at, WayBackEntry.id)
     ):
-        found.setdefault(entry.referral_id, []).append(entry)
+        data, mine = opened_entry(entry, way_backs.get(entry.referral_id))
+        if acted_on(entry, mine):
+            found.setdefault(entry.referral_id, []).append((entry, data))
     return found
 
 
@@ -153,12 +161,11 @@ def as_record(referral: Referral, opened: dict, news=()) -> dict:
         return value.isoformat() if value else None
 
     changes = []
-    for entry in news:
-        if entry.kind == wayback.CONTACT_CHANGED and entry.for_staff:
-            part = unsealed(entry.for_staff).get("contact")
-            if isinstance(part, dict):
-                changes.append((entry.at, part))
-    events = [casework.Event(entry.kind, entry.at, entry.dealt_at is not None) for entry in news]
+    for entry, data in news:
+        part = (data or {}).get("contact")
+        if entry.kind == wayback.CONTACT_CHANGED and isinstance(part, dict):
+            changes.append((entry.at, part))
+    events = [casework.Event(entry.kind, entry.at, entry.dealt_at is not None) for entry, _ in news]
     on_hold = [
         rule
         for rule, since in (

@@ -184,7 +184,27 @@ def contact_rows(journey, values: dict, changed_at: dict[str, datetime]) -> list
     ]
 
 
-def conversation_of(entries, opened: list[dict | None], officers: dict[int, str]) -> list[dict]:
+def opened_entry(entry: WayBackEntry, way_back: WayBack | None) -> tuple[dict | None, bool]:
+    """The team's copy of an entry, and whether it was sealed from her key
+    (only she, holding her passphrase, could have written it). A copy that
+    opens with no key held here is shown as empty, not as an error page: a
+    public server taken over could add rows like that."""
+    if not entry.for_staff:
+        return None, False
+    if way_back is not None and entry.for_staff.startswith(wayback.FROM_HER):
+        data = wayback.open_from(private_key().keys, way_back.public_key, entry.for_staff)
+        if data is not None:
+            return data, True
+    try:
+        return sealing.unseal(private_key(), entry.for_staff), False
+    except (CryptoError, ValueError):
+        log.error("a way back entry opens with none of the private keys held here")
+        return None, False
+
+
+def conversation_of(
+    entries, opened: list[dict | None], from_her: list[bool], officers: dict[int, str]
+) -> list[dict]:
     """Every entry of her way back, oldest first, as the team reads it."""
     return [
         {
@@ -197,9 +217,18 @@ def conversation_of(entries, opened: list[dict | None], officers: dict[int, str]
             "pending": entry.kind in wayback.NEEDS_ACTION and entry.dealt_at is None,
             "dealt_at": entry.dealt_at,
             "dealt_by": officers.get(entry.dealt_by),
+            # Hers, but not sealed from her key: written under pressure, or not by her.
+            "unsigned": entry.by_resident and not mine and entry.kind != wayback.RECEIVED,
+            "not_acted_on": not acted_on(entry, mine),
         }
-        for entry, data in zip(entries, opened, strict=True)
+        for entry, data, mine in zip(entries, opened, from_her, strict=True)
     ]
+
+
+def acted_on(entry: WayBackEntry, from_her: bool) -> bool:
+    """Whether the rules follow this entry: what loosens them only when she
+    sealed it herself."""
+    return from_her or entry.kind not in wayback.ONLY_FROM_HER
 
 
 def case_file(found: Referral) -> CaseFile:
@@ -214,11 +243,15 @@ def case_file(found: Referral) -> CaseFile:
         .where(WayBackEntry.referral_id == found.id)
         .order_by(WayBackEntry.at, WayBackEntry.id)
     ).all()
-    opened = [unsealed(entry.for_staff) if entry.for_staff else None for entry in entries]
+    both = [opened_entry(entry, way_back) for entry in entries]
+    opened = [data for data, _ in both]
+    from_her = [mine for _, mine in both]
     changes = [
         (entry.at, data["contact"])
-        for entry, data in zip(entries, opened, strict=True)
-        if entry.kind == wayback.CONTACT_CHANGED and isinstance((data or {}).get("contact"), dict)
+        for entry, data, mine in zip(entries, opened, from_her, strict=True)
+        if entry.kind == wayback.CONTACT_CHANGED
+        and mine
+        and isinstance((data or {}).get("contact"), dict)
     ]
     rules_of_way_back = (
         casework.WayBack(
@@ -226,7 +259,8 @@ def case_file(found: Referral) -> CaseFile:
             write_here=way_back.write_here,
             events=tuple(
                 casework.Event(entry.kind, entry.at, entry.dealt_at is not None)
-                for entry in entries
+                for entry, mine in zip(entries, from_her, strict=True)
+                if acted_on(entry, mine)
             ),
         )
         if way_back is not None
@@ -275,7 +309,7 @@ def case_file(found: Referral) -> CaseFile:
         officers=officers,
         moment=moment,
         way_back=way_back,
-        conversation=conversation_of(entries, opened, officers),
+        conversation=conversation_of(entries, opened, from_her, officers),
         pending=[
             {
                 "id": entry.id,

@@ -250,9 +250,13 @@ def open_way_back():
     return response
 
 
-def tell_team(session, referral_id: int, kind: str, for_staff: dict, moment: datetime, mine=None):
-    """An entry the team must act on, due under the promise, and a
-    notification (with no content) through the outbox."""
+def tell_team(
+    session, referral_id: int, kind: str, for_staff: dict, moment: datetime, mine=None, her_key=None
+):
+    """An entry for the team (due under the promise when they must act on it,
+    with a notification that holds no content). Their copy is sealed from
+    her key when the visit holds it (``wayback.seal_from``): only then will
+    the team act on a change that loosens her rules."""
     due_at = current_app.config["SITE"].response_promise.after(moment)
     staff_key = current_app.extensions["referral_public_key"]
     store.add_entry(
@@ -262,7 +266,9 @@ def tell_team(session, referral_id: int, kind: str, for_staff: dict, moment: dat
         moment,
         by_resident=True,
         for_resident=mine,
-        for_staff=sealing.seal(staff_key, for_staff),
+        for_staff=wayback.seal_from(her_key, staff_key, for_staff)
+        if her_key is not None
+        else sealing.seal(staff_key, for_staff),
         due_at=due_at if kind in wayback.NEEDS_ACTION else None,
     )
     if kind in wayback.NEEDS_ACTION:
@@ -356,7 +362,15 @@ def write(visit: Visit, form, kind: str, name: str):
     else:
         key = public_key(session, visit)
         mine = wayback.seal_for(key, {"text": text}) if key else None
-    tell_team(session, visit.referral_id, kind, {"text": text}, moment, mine=mine)
+    tell_team(
+        session,
+        visit.referral_id,
+        kind,
+        {"text": text},
+        moment,
+        mine=mine,
+        her_key=visit.opened.private_key,
+    )
     visit.go(HOME)
     visit.notice(_("Sent. Only our team can read it, and we will answer here."))
     visit.save()
@@ -371,7 +385,13 @@ def stop_or_resume(visit: Visit, go: str):
         session = db.session()
         key = public_key(session, visit)
         tell_team(
-            session, visit.referral_id, kind, {}, now(), wayback.seal_for(key, {}) if key else None
+            session,
+            visit.referral_id,
+            kind,
+            {},
+            now(),
+            wayback.seal_for(key, {}) if key else None,
+            her_key=visit.opened.private_key,
         )
     visit.go(HOME)
     visit.notice(
@@ -396,7 +416,14 @@ def close(visit: Visit):
     else:
         moment = now()
         store.close(session, visit.referral_id, moment)
-        tell_team(session, visit.referral_id, wayback.WAY_BACK_CLOSED, {}, moment)
+        tell_team(
+            session,
+            visit.referral_id,
+            wayback.WAY_BACK_CLOSED,
+            {},
+            moment,
+            her_key=visit.opened.private_key,
+        )
         session.commit()
     store.end_visit(session, visit_id)
     return signed_out(
@@ -423,7 +450,14 @@ def second_passphrase(visit: Visit):
     # Under pressure it goes beside the one that opened this visit: both then
     # open the empty way back, as the onlooker expects; hers is untouched.
     store.set_pressure_lock(session, visit.referral_id, lock)
-    tell_team(session, visit.referral_id, wayback.PRESSURE_SET, {}, now())
+    tell_team(
+        session,
+        visit.referral_id,
+        wayback.PRESSURE_SET,
+        {},
+        now(),
+        her_key=visit.opened.private_key,
+    )
     visit.go(HOME)
     visit.notice(_("Your second passphrase is set."))
     visit.save()
@@ -507,6 +541,7 @@ def save_change(visit: Visit, journey, change: dict):
             {"contact": new},
             now(),
             wayback.seal_for(key, {"contact": new}) if key else None,
+            her_key=visit.opened.private_key,
         )
     visit.go(HOME)
     visit.notice(_("Saved. From now on we will contact you only as you told us here."))
