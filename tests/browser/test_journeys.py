@@ -136,6 +136,9 @@ def test_concern_in_arabic(new_page, javascript):
         go_on(page)
     page.locator("#method-0").check()  # anonymous
     go_on(page)
+    assert page.locator("#way_back-1").is_checked()  # a way back: offered, "no" by default
+    looks_right()
+    go_on(page)
     assert "صراخ كل ليلة" in page.inner_text("main")
     go_on(page)
     assert page.locator(".reference").is_visible()

@@ -176,28 +176,39 @@ def test_wrong_unknown_and_shut_in_urdu_on_a_phone(live_app, new_page):
     clean(resident)
 
 
+SUB_PAGES = [("I am in danger now", "If you are in danger now, call 999"),
+             ("Add something you forgot", "Add something you forgot"),
+             ("Ask us to stop contacting you", "Ask us to stop contacting you"),
+             ("Close this way back", "Close this way back"),
+             ("More: if someone might make you open this", "If someone might make you open this")]
+
+
+def walk_sub_pages(page, check=None):
+    """Open each of the way back's own pages and come back from it; ``check``
+    (axe and sideways scroll) runs where the page runs scripts."""
+    for button, title in SUB_PAGES:
+        page.get_by_role("button", name=button).click()
+        expect(heading(page)).to_have_text(title)
+        assert "999" in page.inner_text("body")
+        if check:
+            check(page)
+        page.get_by_role("button", name="Back", exact=True).click()
+        expect(heading(page)).to_have_text("Your request")
+
+
 def test_every_page_without_javascript_on_a_phone(live_app, new_page):
     resident = new_page(width=360, height=740)
     reference = ask_to_be_written_to(resident)
+    come_back(resident, reference)
+    expect(heading(resident)).to_have_text("Your request")
+    walk_sub_pages(resident, check=clean)  # with scripts: axe on every page
     plain = new_page(javascript=False, width=360, height=740)
     plain.goto("/return")
     plain.locator("input[name=reference]").fill(reference)
     plain.locator("input[name=passphrase]").fill(PASSPHRASE)
     plain.locator("form.question button[type=submit]").click()
     expect(heading(plain)).to_have_text("Your request")
-    clean(plain)
-    pages = [("I am in danger now", "If you are in danger now, call 999"),
-             ("Add something you forgot", "Add something you forgot"),
-             ("Ask us to stop contacting you", "Ask us to stop contacting you"),
-             ("Close this way back", "Close this way back"),
-             ("More: if someone might make you open this", "If someone might make you open this")]
-    for button, title in pages:
-        plain.get_by_role("button", name=button).click()
-        expect(heading(plain)).to_have_text(title)
-        assert "999" in plain.inner_text("body")
-        clean(plain)
-        plain.get_by_role("button", name="Back").click()
-        expect(heading(plain)).to_have_text("Your request")
+    walk_sub_pages(plain)  # without: the same pages, plain forms
     plain.get_by_label("Write to us").fill("Written without JavaScript")
     plain.get_by_role("button", name="Send", exact=True).click()
     expect(plain.locator("main")).to_contain_text("Written without JavaScript")
