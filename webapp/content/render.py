@@ -130,11 +130,13 @@ def markdown(text: str, first_line: int = 1) -> Rendered:
 
 # UK numbers as people write them: 999, 101, 111, 116 123, 0808 2000 247.
 PHONE = re.compile(r"(?<![\d/])(999|101|111|116 ?\d{3}|0\d{2,4}(?: ?\d{2,4}){1,3})(?![\d/])")
-OUTSIDE_LINKS = re.compile(r"(<a\b.*?</a>|<[^>]+>)", re.S)
+OUTSIDE_LINKS = re.compile(r"(<a\b.*?</a>|<code\b.*?</code>|<[^>]+>)", re.S)
 
 
 def dial(html: str) -> str:
-    """Phone numbers in the text become tap-to-call links (not inside a link)."""
+    """Phone numbers in the text become tap-to-call links; not inside a link,
+    and not in code: a number written `999` is one to text, not to call
+    ("text register to `999`": a tap would start an emergency call)."""
     pieces = OUTSIDE_LINKS.split(html)
     for i in range(0, len(pieces), 2):  # the text between tags and links
         pieces[i] = PHONE.sub(
