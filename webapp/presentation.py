@@ -20,7 +20,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, PasswordField
 from wtforms.fields.core import UnboundField
 
-from webapp.rules import contact, due, wayback
+from webapp.rules import contact, due, helplines, wayback
 
 # -- the words for each code -------------------------------------------------
 
@@ -404,6 +404,32 @@ def promise_sentence(kind: str, method: str, due_at: datetime, window_end: datet
     when = _("%(day)s at %(time)s", day=day_name(due_at), time=format_time(due_at, "HH:mm"))
     table = BY_TIME if kind == "self" else CONCERN_BY_TIME
     return str(table[method]) % {"when": when}
+
+
+# -- the helplines ------------------------------------------------------------
+
+# A nation's name labels its helpline where a site shows two.
+NATION_NAMES = {
+    "england": _l("England"),
+    "wales": _l("Wales"),
+    "scotland": _l("Scotland"),
+    "northern-ireland": _l("Northern Ireland"),
+}
+COVERAGE["NATION_NAMES"] = (NATION_NAMES, frozenset(helplines.NATIONS))
+
+
+def helplines_shown(shown: tuple[helplines.Helpline, ...], language: str) -> list[dict]:
+    """Each helpline as a page shows it: its name in ``language``, its number,
+    and its nation's name when there are two (else None)."""
+    label = helplines.labelled(shown)
+    return [
+        {
+            "name": line.name_in(language),
+            "phone": line.phone,
+            "nation": str(NATION_NAMES[line.nation]) if label and line.nation else None,
+        }
+        for line in shown
+    ]
 
 
 def missing_words() -> list[str]:

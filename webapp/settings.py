@@ -19,7 +19,7 @@ from datetime import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from webapp.rules import due
+from webapp.rules import due, helplines
 from webapp.rules.contact import DAYS
 
 CONFIG_FILE_NAME = "quietdoor.toml"
@@ -67,14 +67,19 @@ class Settings:
     team_name: str = "Community Safety team"
     team_phone: str = "0808 157 0192"
     brand_colour: str = "#1d4f73"
-    helpline_name: str = "National Domestic Abuse Helpline"
-    helpline_phone: str = "0808 2000 247"
+    # The landlord's own helpline, overriding the nations' (rules/helplines.py):
+    # a name per language (``en`` always) and/or a number; None shows the nations'.
+    helpline_name: dict[str, str] | None = None
+    helpline_phone: str | None = None
     office_hours: dict[str, tuple[time, time] | None] = field(
         default_factory=lambda: (
             dict.fromkeys(DAYS[:5], (time(9), time(17))) | dict.fromkeys(DAYS[5:])
         )
     )
     bank_holiday_nation: str = "england"
+    # Where the landlord's homes are: one nation, or two (the Welsh border).
+    # Left out, it is bank_holiday_nation; bank_holiday_nation left out is its first.
+    nations: tuple[str, ...] = ("england",)
     exit_url: str = "https://www.google.co.uk/"
     # English, Welsh, then the 2021 census's most spoken main languages after English.
     languages: tuple[str, ...] = (
@@ -105,6 +110,11 @@ class Settings:
     @property
     def holidays_subdivision(self) -> str:
         return NATIONS[self.bank_holiday_nation]
+
+    @property
+    def helplines(self) -> tuple[helplines.Helpline, ...]:
+        """The helplines every page shows beside 999, in the order of ``nations``."""
+        return helplines.for_site(self.nations, self.helpline_name, self.helpline_phone)
 
     @property
     def response_promise(self) -> due.Promise:
@@ -155,12 +165,13 @@ def _validate(raw: dict) -> Settings:
         "organisation_name",
         "team_name",
         "team_phone",
-        "helpline_name",
         "helpline_phone",
         "neutral_title",
     ):
         if name in values and not str(values[name]).strip():
             raise SettingsError(f"{name} must not be empty: fill it in (docs/configuration.md)")
+    _validate_nations(values)
+    _validate_helpline(values)
 
     if "brand_colour" in values:
         colour = values["brand_colour"]
@@ -171,9 +182,6 @@ def _validate(raw: dict) -> Settings:
                 f"brand_colour {colour} is too mid-toned for readable text on it; "
                 "choose a darker or a lighter colour"
             )
-
-    if "bank_holiday_nation" in values and values["bank_holiday_nation"] not in NATIONS:
-        raise SettingsError(f"bank_holiday_nation must be one of {', '.join(NATIONS)}")
 
     if "exit_url" in values:
         values["exit_url"] = check_exit_url(values["exit_url"])
@@ -213,6 +221,81 @@ def _validate(raw: dict) -> Settings:
     if "office_hours" in values:
         values["office_hours"] = parse_office_hours(values["office_hours"])
     return Settings(**values)
+
+
+def _validate_nations(values: dict) -> None:
+    """``nations`` and ``bank_holiday_nation``: either may be given alone (an
+    older file has only ``bank_holiday_nation``: its homes are in that nation)."""
+    if "bank_holiday_nation" in values and values["bank_holiday_nation"] not in NATIONS:
+        raise SettingsError(f"bank_holiday_nation must be one of {', '.join(NATIONS)}")
+    if "nations" not in values:
+        if "bank_holiday_nation" in values:
+            values["nations"] = (values["bank_holiday_nation"],)
+        return
+    given = values["nations"]
+    if isinstance(given, str):
+        given = [nation.strip() for nation in given.split(",") if nation.strip()]
+    if not isinstance(given, list | tuple) or not all(isinstance(n, str) for n in given):
+        raise SettingsError('nations must be a list, like nations = ["wales", "england"]')
+    nations = tuple(dict.fromkeys(given))
+    unknown = [nation for nation in nations if nation not in helplines.NATIONS]
+    if unknown:
+        raise SettingsError(
+            f"nations: unknown nation(s) {', '.join(unknown)}; use {', '.join(helplines.NATIONS)}"
+        )
+    if not 1 <= len(nations) <= helplines.MAX_NATIONS:
+        raise SettingsError(
+            "nations must name the one nation the homes are in, or two where they lie "
+            'on a border, like nations = ["wales", "england"]: every page shows the '
+            "helpline of each, beside 999"
+        )
+    values["nations"] = nations
+    holidays = values.setdefault("bank_holiday_nation", nations[0])
+    if holidays not in nations:
+        raise SettingsError(
+            f"bank_holiday_nation is {holidays} but nations are {', '.join(nations)}: "
+            "name the nation whose bank holidays the team keeps among nations, or leave "
+            "bank_holiday_nation out to use the first of nations"
+        )
+
+
+# What helpline_name and helpline_phone were before nations had helplines of
+# their own; a file that still names them (the example did) gets its nation's.
+OLD_HELPLINE_DEFAULT = ("National Domestic Abuse Helpline", "08082000247")
+
+
+def _validate_helpline(values: dict) -> None:
+    """``helpline_name``: one name, or a table of names by language (``en``
+    always); ``helpline_phone``: a number. Either overrides the nations' helplines."""
+    name, phone = values.get("helpline_name"), values.get("helpline_phone")
+    if (name is None or name == OLD_HELPLINE_DEFAULT[0]) and (
+        phone is None or _digits(str(phone)) == OLD_HELPLINE_DEFAULT[1]
+    ):
+        values.pop("helpline_name", None)
+        values.pop("helpline_phone", None)
+        return
+    if phone is not None:
+        values["helpline_phone"] = str(phone).strip()
+    if name is None:
+        return
+    names = {"en": name} if isinstance(name, str) else name
+    if not isinstance(names, dict):
+        raise SettingsError(
+            "helpline_name must be a name, or a table of names by language, like "
+            '[helpline_name] en = "..." cy = "..."'
+        )
+    if "en" not in names:
+        raise SettingsError(
+            "helpline_name needs an English name (en): it is shown in every language "
+            "without a name of its own"
+        )
+    unknown = sorted(set(names) - set(Settings.languages))
+    if unknown:
+        raise SettingsError(f"helpline_name: unknown language code(s) {', '.join(unknown)}")
+    for language, text in names.items():
+        if not isinstance(text, str) or not text.strip():
+            raise SettingsError(f"helpline_name.{language} must not be empty")
+    values["helpline_name"] = {language: text.strip() for language, text in names.items()}
 
 
 def whole_number(name: str, value, low: int, high: int, unit: str) -> int:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app
+from flask import Flask, current_app, g
 from jinja2 import StrictUndefined
 from markupsafe import Markup
+
+from webapp import presentation
+from webapp.i18n import current_language
 
 
 def document_title(title: str) -> str:
@@ -27,6 +30,17 @@ def isolate(text: str) -> Markup:
     return Markup("<bdi>{}</bdi>").format(text)
 
 
+def helplines() -> list[dict]:
+    """The helplines shown beside 999 and wherever a page names one: the
+    nation's (two, each with its nation's name, on a border), or the
+    landlord's own; named in the page's language (``presentation.helplines_shown``)."""
+    if "helplines" not in g:
+        g.helplines = presentation.helplines_shown(
+            current_app.config["SITE"].helplines, current_language()
+        )
+    return g.helplines
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.undefined = StrictUndefined
 
@@ -39,5 +53,6 @@ def init_app(app: Flask) -> None:
             "document_title": document_title,
             "tel": tel,
             "isolate": isolate,
+            "helplines": helplines,
             "favicon": "img/neutral.svg" if site.neutral_titles else "img/door.svg",
         }

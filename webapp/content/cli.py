@@ -81,11 +81,21 @@ def check(root: Path, languages: tuple[str, ...], today) -> tuple[list[str], lis
             english = documents.get((kind, slug, "en"))
             if english and dates(english[0]) != dates(doc):
                 errors.append(f"{name}:1: its dates differ from {english[1]}'s")
+            if english and nations(english[0]) != nations(doc):
+                errors.append(
+                    f"{name}:1: its {{nation: ...}} parts differ from {english[1]}'s: a "
+                    "landlord in one of those nations would show its readers the wrong text"
+                )
     return errors, warnings
 
 
 def dates(doc: Document) -> tuple:
     return doc.publish_from, doc.publish_until
+
+
+def nations(doc: Document) -> list:
+    """The nations of each of a document's parts, in order (None: for all)."""
+    return [only and sorted(only) for only, _html in doc.sections]
 
 
 def own_route(slug: str) -> str | None:

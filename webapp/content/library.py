@@ -24,6 +24,7 @@ from pathlib import Path
 import yaml
 
 from webapp.content import render
+from webapp.rules.helplines import NATIONS
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +39,10 @@ FIELDS = {
     "order": int,
     "review_by": date,
 }
+# A line of its own that starts a part of the text shown only where the
+# landlord's homes are in one of the nations it names; ``{nation: all}`` ends it.
+NATION_LINE = re.compile(r"\s*\{\s*nation\b(.*)\}\s*")
+NATION_MARKER = re.compile(r"\s*\{nation:\s*([a-z-]+(?:\s*,\s*[a-z-]+)*)\s*\}\s*")
 REQUIRED = {"pages": ("title", "summary"), "campaigns": ("title", "summary", "publish_from")}
 ONE_LINE = ("title", "banner")
 
@@ -65,6 +70,17 @@ class Document:
     order: int | None = None
     review_by: date | None = None
     links: tuple[tuple[int, str], ...] = ()  # (line, internal path) for the check
+    # Parts shown only in some nations: (nations or None for all, html), in
+    # order; empty when the text has no ``{nation: ...}`` line (``html`` is all).
+    sections: tuple[tuple[frozenset[str] | None, str], ...] = ()
+
+    def html_for(self, nations: tuple[str, ...]) -> str:
+        """The text as a site serving ``nations`` shows it."""
+        if not self.sections:
+            return self.html
+        return "".join(
+            html for only, html in self.sections if only is None or only.intersection(nations)
+        )
 
     def live(self, today: date) -> bool:
         """From the start of ``publish_from`` to the end of ``publish_until``."""
@@ -161,10 +177,14 @@ def parse(path: Path, kind: str) -> Document:
         )
     if "banner" in values and kind != "campaigns":
         raise ContentError(field_line(text, "banner"), "only campaigns have a banner")
-    rendered = render.markdown(body, body_line)
-    if rendered.removed:
-        line, what = rendered.removed[0]
-        raise ContentError(line, f"unsafe or unsupported HTML or link: {what}")
+    sections, links = [], []
+    for only, part, first_line in nation_parts(body, body_line):
+        rendered = render.markdown(part, first_line)
+        if rendered.removed:
+            line, what = rendered.removed[0]
+            raise ContentError(line, f"unsafe or unsupported HTML or link: {what}")
+        sections.append((only, rendered.html))
+        links.extend(rendered.links)
     unknown = sorted(set(render.PLACEHOLDER.findall(text)) - set(render.PLACEHOLDERS))
     if unknown:
         raise ContentError(
@@ -178,10 +198,39 @@ def parse(path: Path, kind: str) -> Document:
         slug=match["slug"],
         lang=match["lang"],
         path=path,
-        html=rendered.html,
-        links=tuple(rendered.links),
+        html="".join(html for _only, html in sections),
+        links=tuple(links),
+        sections=tuple(sections) if len(sections) > 1 else (),
         **values,
     )
+
+
+def nation_parts(body: str, first_line: int) -> list[tuple[frozenset[str] | None, str, int]]:
+    """The text cut at each ``{nation: wales, england}`` line: (the nations
+    a part is for, or None for everyone; its Markdown; its first line)."""
+    parts: list[tuple[frozenset[str] | None, str, int]] = []
+    only: frozenset[str] | None = None
+    start, lines = first_line, []
+    for number, line in enumerate(body.split("\n"), first_line):
+        if not NATION_LINE.fullmatch(line):
+            lines.append(line)
+            continue
+        marker = NATION_MARKER.fullmatch(line)
+        named = [n.strip() for n in marker.group(1).split(",")] if marker else []
+        unknown = [n for n in named if n not in (*NATIONS, "all")]
+        if not named or unknown or ("all" in named and len(named) > 1):
+            raise ContentError(
+                number,
+                f"{line.strip()[:60]} must name nations, like {{nation: wales, england}}, "
+                f"or be {{nation: all}} (nations: {', '.join(NATIONS)})",
+            )
+        if lines:
+            parts.append((only, "\n".join(lines), start))
+        only = None if named == ["all"] else frozenset(named)
+        start, lines = number + 1, []
+    if lines or not parts:
+        parts.append((only, "\n".join(lines), start))
+    return parts
 
 
 @dataclass

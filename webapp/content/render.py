@@ -43,7 +43,15 @@ TAGS = {
 # No style attributes: the CSP allows no inline style (table alignment is lost).
 ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title"}}
 SCHEMES = {"https", "http", "mailto", "tel"}
-PLACEHOLDERS = ("organisation", "team", "team_phone", "helpline_name", "helpline_phone")
+PLACEHOLDERS = (
+    "organisation",
+    "team",
+    "team_phone",
+    "helpline_name",
+    "helpline_phone",
+    "promise",
+)
+SENTENCES = ("promise",)  # placeholders that stand for a whole sentence, not a name
 PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 NOT_LOCALISED = ("/static/", "/exit", "/health", "/staff")
 
@@ -122,11 +130,13 @@ def markdown(text: str, first_line: int = 1) -> Rendered:
 
 # UK numbers as people write them: 999, 101, 111, 116 123, 0808 2000 247.
 PHONE = re.compile(r"(?<![\d/])(999|101|111|116 ?\d{3}|0\d{2,4}(?: ?\d{2,4}){1,3})(?![\d/])")
-OUTSIDE_LINKS = re.compile(r"(<a\b.*?</a>|<[^>]+>)", re.S)
+OUTSIDE_LINKS = re.compile(r"(<a\b.*?</a>|<code\b.*?</code>|<[^>]+>)", re.S)
 
 
 def dial(html: str) -> str:
-    """Phone numbers in the text become tap-to-call links (not inside a link)."""
+    """Phone numbers in the text become tap-to-call links; not inside a link,
+    and not in code: a number written `999` is one to text, not to call
+    ("text register to `999`": a tap would start an emergency call)."""
     pieces = OUTSIDE_LINKS.split(html)
     for i in range(0, len(pieces), 2):  # the text between tags and links
         pieces[i] = PHONE.sub(
@@ -160,21 +170,39 @@ def _check_html(fragment: str, line: int, found: Rendered) -> None:
             found.removed.append((line, match.group(0)[:60]))
 
 
-def fill(text: str, values: dict[str, str], escape: bool = True) -> str:
-    """Put the landlord's own names and numbers in for ``{team}`` and friends."""
+Value = str | tuple[tuple[str, str | None], ...]
+
+
+def fill(text: str, values: dict[str, Value], escape: bool = True) -> str:
+    """Put the landlord's own names and numbers in for ``{team}`` and friends.
+
+    A value is a text, or (where a site has two nations' helplines) several
+    texts each with a label, shown as ``A (Wales) / B (England)``."""
+
+    def one(name: str, shown: str) -> str:
+        if not escape:
+            return shown
+        escaped = html_lib.escape(shown)
+        if name.endswith("_phone"):
+            digits = "".join(ch for ch in shown if ch.isdigit() or ch == "+")
+            return f'<a class="tel" href="tel:{digits}" dir="ltr">{escaped}</a>'
+        if name in SENTENCES:
+            return escaped
+        # Isolated, so that a Latin name reads in the right order in Arabic text.
+        return f"<bdi>{escaped}</bdi>"
 
     def value(match: re.Match) -> str:
         name = match.group(1)
         if name not in values:
             return match.group(0)
-        if not escape:
-            return values[name]
-        shown = html_lib.escape(values[name])
-        if name.endswith("_phone"):
-            digits = "".join(ch for ch in values[name] if ch.isdigit() or ch == "+")
-            return f'<a class="tel" href="tel:{digits}" dir="ltr">{shown}</a>'
-        # Isolated, so that a Latin name reads in the right order in Arabic text.
-        return f"<bdi>{shown}</bdi>"
+        given = values[name]
+        if isinstance(given, str):
+            return one(name, given)
+        return " / ".join(
+            one(name, shown)
+            + (f" ({html_lib.escape(label) if escape else label})" if label else "")
+            for shown, label in given
+        )
 
     if not escape:
         return PLACEHOLDER.sub(value, text)

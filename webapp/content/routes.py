@@ -8,7 +8,7 @@ import logging
 from flask import Blueprint, abort, current_app, g, render_template
 from werkzeug.routing import BaseConverter
 
-from webapp import pages
+from webapp import pages, presentation, templating
 from webapp.clock import today
 from webapp.content import render
 from webapp.content.library import Document, Library
@@ -29,15 +29,29 @@ def library() -> Library:
     return current_app.extensions["content"]
 
 
-def placeholders() -> dict[str, str]:
+def placeholders() -> dict[str, render.Value]:
+    """The landlord's words for the content's placeholders, in the page's
+    language. The helpline is the nation's (``{helpline_name}``, ``{helpline_phone}``);
+    with two nations each placeholder names both, each with its nation.
+    Worked out once a request (the footer's list of pages fills them too)."""
+    if "content_placeholders" in g:
+        return g.content_placeholders
     site = current_app.config["SITE"]
-    return {
+    lines = templating.helplines()
+    if len(lines) == 1:
+        name, phone = lines[0]["name"], lines[0]["phone"]
+    else:
+        name = tuple((line["name"], line["nation"]) for line in lines)
+        phone = tuple((line["phone"], line["nation"]) for line in lines)
+    g.content_placeholders = {
         "organisation": site.organisation_name,
         "team": site.team_name,
         "team_phone": site.team_phone,
-        "helpline_name": site.helpline_name,
-        "helpline_phone": site.helpline_phone,
+        "helpline_name": name,
+        "helpline_phone": phone,
+        "promise": presentation.promise_step(site.response_promise),
     }
+    return g.content_placeholders
 
 
 def shown(doc: Document, body: bool = True) -> dict:
@@ -45,8 +59,9 @@ def shown(doc: Document, body: bool = True) -> dict:
     the visitor's language, and whether it fell back to English. Lists need no
     ``body`` (the HTML), which is most of the work."""
     values, lang = placeholders(), current_language()
+    site = current_app.config["SITE"]
     html = (
-        render.localise(render.fill(doc.html, values), lang, current_app.config["SITE"].languages)
+        render.localise(render.fill(doc.html_for(site.nations), values), lang, site.languages)
         if body
         else ""
     )
