@@ -140,7 +140,7 @@ BANDS: dict[str, tuple[time, time]] = {  # UK wall-clock hours
     "afternoon": (time(12), time(17)),
     "evening": (time(17), time(21)),
 }
-VOICEMAIL = ("yes", "no_name", "no")  # "no_name": yes, but do not say who we are
+VOICEMAIL = ("yes", "no_name", "no")  # "no_name": yes, but the caller does not say who they are or where from
 NEVER_LEAVE_A_MESSAGE = "no"
 
 # -- what the queue shows ----------------------------------------------------
