@@ -56,7 +56,7 @@ BANDS = {
 }
 VOICEMAIL = {
     "yes": _l("Yes"),
-    "no_name": _l("Yes, but do not say who we are"),
+    "no_name": _l("Yes, but do not say who you are or where you are calling from"),
     "no": _l("No, never leave a message"),
 }
 

@@ -60,7 +60,8 @@ def test_referrals_sealed_by_the_earlier_release_read_the_same(site, clock):
         assert text in concern, text
     mine = officer.get("/staff/referral/K7M-4QR").get_data(as_text=True)
     for text in ("How can we contact you safely?", "A text message", "07700 900123",
-                 "Yes, but do not say who we are", "Monday", "Evening (5pm to 9pm)",
+                 "Yes, but do not say who you are or where you are calling from",
+                 "Monday", "Evening (5pm to 9pm)",
                  "Making my home more secure (locks, alarms, lighting)", "Alex"):
         assert text in mine, text
     queue = officer.get("/staff/").get_data(as_text=True)

@@ -140,7 +140,8 @@ BANDS: dict[str, tuple[time, time]] = {  # UK wall-clock hours
     "afternoon": (time(12), time(17)),
     "evening": (time(17), time(21)),
 }
-VOICEMAIL = ("yes", "no_name", "no")  # "no_name": yes, but do not say who we are
+# "no_name": yes, but the caller does not say who they are or where they call from
+VOICEMAIL = ("yes", "no_name", "no")
 NEVER_LEAVE_A_MESSAGE = "no"
 
 # -- what the queue shows ----------------------------------------------------
