@@ -269,7 +269,7 @@ def phone_problem(phone: str) -> str | None:
         digits = "0" + digits[3:]
     elif digits.startswith("+"):
         return f"{phone!r} is not a UK number (+44)"
-    if re.fullmatch(r"116\d{3}", digits):
+    if re.fullmatch(r"116\d{3}|0800\d{4}", digits):  # 116 123; 0800 1111 (Childline)
         return None
     if not digits.startswith("0") or digits.startswith("00"):
         return f"{phone!r} must start with 0 (or +44), like 0300 123 4567"
