@@ -127,12 +127,18 @@ def test_a_translated_service_shows_its_words_and_the_english_facts(web, content
     assert "Allgymorth Glan yr Afon" in welsh
     assert 'href="/cy/other-help"' in welsh  # links stay in Welsh
     polish = web.test_client().get("/pl/help-near-you").get_data(as_text=True)
-    assert '<li class="service" lang="en" dir="ltr">' in polish  # English, marked as such
+    # Its words in English, marked as such; the labels around them in Polish.
+    assert '<h4 class="service-name" lang="en" dir="ltr">Riverside Outreach</h4>' in polish
+    assert '<dd lang="en" dir="ltr">Anyone in Riverside.</dd>' in polish
+    assert "<dt>Dla kogo</dt>" in polish or "<dt>Who for</dt>" in polish  # catalogue merged later
 
 
 def test_the_demo_marks_its_example_services(client):
     html = client.get("/help-near-you").get_data(as_text=True)
     assert "Northgate Women&#39;s Centre" in html
+    assert "<dd>English, Urdu, Punjabi, Polish</dd>" in html  # the languages they speak
+    welsh = client.get("/cy/help-near-you").get_data(as_text=True)
+    assert "<dd>Saesneg, Wrdw, Pwnjabeg, Pwyleg</dd>" in welsh  # named in Welsh
     cards = re.findall(r'<li class="service">.*?</li>', html, re.S)
     examples = [card for card in cards if "0113 496 " in card]
     assert len(examples) == 4  # three made-up services, one of them in two areas

@@ -10,6 +10,7 @@ is the same for everyone, so it is rendered once per worker and language
 
 from __future__ import annotations
 
+from babel import Locale
 from flask import current_app, render_template
 from flask_babel import gettext
 
@@ -18,7 +19,7 @@ from webapp.clock import today
 from webapp.content import render
 from webapp.content.library import Document
 from webapp.content.routes import bp, library, placeholders
-from webapp.i18n import current_language, localised_route, native_name
+from webapp.i18n import current_language, direction, localised_route, native_name
 from webapp.rules import services
 
 
@@ -39,7 +40,7 @@ def national(service: services.Service) -> dict:
         "phone": service.phone,
         "self_referral": service.self_referral,
         "warning": gettext(service.warning) if service.warning else None,
-        "languages": [],
+        "languages": "",
         "example": False,
         "fallback": None,
         "html": "",
@@ -60,7 +61,9 @@ def local(doc: Document, english: Document, lang: str) -> dict:
         "phone": facts.phone,
         "self_referral": facts.self_referral,
         "warning": None,
-        "languages": [language_name(code, lang) for code in facts.languages],
+        "languages": list_separator(lang).join(
+            language_name(code, lang) for code in facts.languages
+        ),
         "example": facts.example,
         "fallback": doc.lang if doc.lang != lang else None,
         "html": render.localise(
@@ -69,14 +72,18 @@ def local(doc: Document, english: Document, lang: str) -> dict:
     }
 
 
-def language_name(code: str, lang: str) -> dict:
-    from babel import Locale
+def list_separator(lang: str) -> str:
+    """A plain list (CLDR's "and" lists read oddly in some languages: "a(c)")."""
+    return "، " if direction(lang) == "rtl" else ", "
 
+
+def language_name(code: str, lang: str) -> str:
+    """A language a service speaks, named in the reader's language."""
     try:
         name = Locale.parse(code).get_display_name(lang) or code
     except (ValueError, LookupError):
         name = native_name(code)
-    return {"code": code, "name": name[:1].upper() + name[1:]}
+    return name[:1].upper() + name[1:] if lang == "en" else name
 
 
 def page_values() -> dict:

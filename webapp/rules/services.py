@@ -59,7 +59,7 @@ HELPLINES: dict[str, Service] = {
         N_("Support, safety planning and finding a refuge, by phone or online chat."),
         N_(
             "Women experiencing domestic abuse, and anyone calling for them. "
-            "Men are pointed to the Men's Advice Line."
+            "Men can call the Men's Advice Line."
         ),
         DAY_AND_NIGHT,
         "0808 2000 247",
