@@ -32,7 +32,6 @@ def nations() -> tuple[str, ...]:
 
 def national(service: services.Service) -> dict:
     return {
-        "anchor": f"service-{service.slug}",
         "name": gettext(service.name),
         "offer": gettext(service.offer),
         "who": gettext(service.who),
@@ -53,7 +52,6 @@ def local(doc: Document, english: Document, lang: str) -> dict:
     values = placeholders()
     facts = english.service
     return {
-        "anchor": f"service-{doc.slug}",
         "name": render.fill(doc.title, values, escape=False),
         "offer": render.fill(doc.summary, values, escape=False),
         "who": render.fill(doc.service.who, values, escape=False),
