@@ -19,7 +19,7 @@ from datetime import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from webapp.rules import due, helplines
+from webapp.rules import due, helplines, services
 from webapp.rules.contact import DAYS
 
 CONFIG_FILE_NAME = "quietdoor.toml"
@@ -55,6 +55,11 @@ APP_OPENING_HOSTS = (
     "snapchat.com",
     "wikipedia.org",
 )
+
+
+# The demo landlord's areas (made up, like the landlord): production's
+# ``content check`` refuses them (webapp/content/cli.py).
+DEMO_AREAS = ("Northgate", "Eastfield", "Millbrook")
 
 
 class SettingsError(ValueError):
@@ -106,6 +111,9 @@ class Settings:
     staff_idle_minutes: int = 15  # a staff session ends after this long without a request
     staff_session_hours: int = 10  # and this long after signing in, whatever happens
     report_minimum: int = 5  # reports show smaller counts only as "fewer than"
+    # The places the landlord's homes are in, as residents name them: "Help
+    # near you" lists local services under each (content/services/).
+    areas: tuple[str, ...] = DEMO_AREAS
 
     @property
     def holidays_subdivision(self) -> str:
@@ -193,6 +201,18 @@ def _validate(raw: dict) -> Settings:
         if not langs or langs[0] != "en":
             raise SettingsError('languages must be a list that starts with "en"')
         values["languages"] = tuple(dict.fromkeys(langs))
+
+    if "areas" in values:
+        areas = values["areas"]
+        if isinstance(areas, str):  # QD_AREAS="Northgate,Eastfield"
+            areas = [name.strip() for name in areas.split(",") if name.strip()]
+        if not isinstance(areas, list | tuple):
+            raise SettingsError('areas must be a list of names, like ["Northgate", "Eastfield"]')
+        areas = tuple(name.strip() if isinstance(name, str) else name for name in areas)
+        problem = services.areas_problem(areas)
+        if problem:
+            raise SettingsError(f"areas: {problem}")
+        values["areas"] = areas
 
     if isinstance(values.get("neutral_titles"), str):
         values["neutral_titles"] = values["neutral_titles"].lower() in ("1", "true", "yes", "on")

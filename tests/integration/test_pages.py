@@ -8,7 +8,7 @@ from tests.conftest import LANGUAGES
 
 PAGES = ("/", "/ask", "/concern", "/recognising-abuse", "/what-we-can-do", "/other-help",
          "/safety-online", "/your-home-and-tenancy", "/help-when-you-cannot-speak",
-         "/clares-law", "/colleagues-and-contractors", "/campaigns/",
+         "/clares-law", "/colleagues-and-contractors", "/campaigns/", "/help-near-you",
          "/worried-about-someone", "/worried-about-your-behaviour", "/safe-spaces")
 ROUTES_FILE = Path(__file__).with_name("routes.txt")
 

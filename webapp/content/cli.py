@@ -12,9 +12,10 @@ from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing import RequestRedirect
 
 from webapp import clock
-from webapp.content.library import KINDS, ContentError, Document, parse
+from webapp.content.library import KINDS, ContentError, Document, field_line, parse
+from webapp.settings import DEMO_AREAS
 
-content_cli = AppGroup("content", help="Pages and campaigns under content/.")
+content_cli = AppGroup("content", help="Pages, campaigns and local services under content/.")
 
 
 def resolve(path: str, documents: dict) -> str | None:
@@ -35,9 +36,22 @@ def resolve(path: str, documents: dict) -> str | None:
     return None
 
 
-def check(root: Path, languages: tuple[str, ...], today) -> tuple[list[str], list[str]]:
-    """(errors, warnings), each ``FILE:LINE: problem``."""
+def check(
+    root: Path,
+    languages: tuple[str, ...],
+    today,
+    areas: tuple[str, ...] = (),
+    production: bool = False,
+) -> tuple[list[str], list[str]]:
+    """(errors, warnings), each ``FILE:LINE: problem``. ``areas``: the
+    landlord's, which local services must name; ``production``: refuse
+    example services (and the demo's areas)."""
     errors, warnings, documents = [], [], {}
+    if production and areas == DEMO_AREAS and any((root / "services").glob("*.md")):
+        errors.append(
+            f"settings: areas are the demo's ({', '.join(DEMO_AREAS)}): set the "
+            "landlord's own areas in the settings file (docs/configuration.md)"
+        )
     for kind in KINDS:
         for path in sorted((root / kind).glob("*.md")):
             name = path.relative_to(root.parent) if root.parent in path.parents else path
@@ -86,7 +100,37 @@ def check(root: Path, languages: tuple[str, ...], today) -> tuple[list[str], lis
                     f"{name}:1: its {{nation: ...}} parts differ from {english[1]}'s: a "
                     "landlord in one of those nations would show its readers the wrong text"
                 )
+            if english and kind == "services" and facts(english[0]) != facts(doc):
+                errors.append(
+                    f"{name}:1: its phone, self_referral, areas, languages or example "
+                    f"differ from {english[1]}'s (translate the words only)"
+                )
+        if doc.service:
+            errors += service_problems(doc, name, areas, production)
     return errors, warnings
+
+
+def service_problems(doc: Document, name, areas: tuple[str, ...], production: bool) -> list[str]:
+    """A local service names only the landlord's areas, and is real in production."""
+    problems = []
+    text = doc.path.read_text(encoding="utf-8")
+    unknown = [area for area in doc.service.areas if area not in areas]
+    if unknown:
+        configured = ", ".join(areas) if areas else "none are set"
+        problems.append(
+            f"{name}:{field_line(text, 'areas')}: area(s) {', '.join(unknown)} are not "
+            f"the landlord's areas (the areas setting: {configured})"
+        )
+    if doc.service.example and production:
+        problems.append(
+            f"{name}:{field_line(text, 'example')}: an example service, made up for the "
+            "demo: production refuses it; delete the file (residents would call it)"
+        )
+    return problems
+
+
+def facts(doc: Document) -> tuple | None:
+    return doc.service.facts() if doc.service else None
 
 
 def dates(doc: Document) -> tuple:
@@ -109,9 +153,17 @@ def own_route(slug: str) -> str | None:
 @content_cli.command("check")
 @click.option("--strict", is_flag=True, help="Fail on warnings (missing translations) too.")
 def check_command(strict):
-    """Check every page and campaign; exit 1 naming FILE:LINE if one is broken."""
+    """Check every page, campaign and local service; exit 1 naming FILE:LINE
+    if one is broken."""
     library = current_app.extensions["content"]
-    errors, warnings = check(library.root, current_app.config["SITE"].languages, clock.today())
+    site = current_app.config["SITE"]
+    errors, warnings = check(
+        library.root,
+        site.languages,
+        clock.today(),
+        areas=site.areas,
+        production=current_app.config.get("QD_ENV") == "production",
+    )
     for line in errors:
         click.echo(f"error: {line}")
     for line in warnings:

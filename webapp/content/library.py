@@ -1,7 +1,8 @@
 """Pages and campaigns from Markdown files, parsed once and kept until a file
 changes. Plain Python, no Flask.
 
-``content/pages/SLUG.LANG.md`` and ``content/campaigns/SLUG.LANG.md``: YAML
+``content/pages/SLUG.LANG.md``, ``content/campaigns/SLUG.LANG.md`` and
+``content/services/SLUG.LANG.md`` (local services for "Help near you"): YAML
 front matter between ``---`` lines, then Markdown. ``parse`` turns one file
 into a ``Document`` or raises ``ContentError`` with the line at fault;
 ``Library`` holds every good document, notices new, changed and removed files
@@ -22,13 +23,15 @@ from datetime import date, datetime
 from pathlib import Path
 
 import yaml
+from babel import Locale, UnknownLocaleError
 
 from webapp.content import render
 from webapp.rules.helplines import NATIONS
+from webapp.rules.services import phone_problem
 
 log = logging.getLogger(__name__)
 
-KINDS = ("pages", "campaigns")
+KINDS = ("pages", "campaigns", "services")
 NAME = re.compile(r"(?P<slug>[a-z0-9][a-z0-9-]{2,79})\.(?P<lang>[a-z]{2,3})\.md")
 FIELDS = {
     "title": str,
@@ -43,8 +46,36 @@ FIELDS = {
 # landlord's homes are in one of the nations it names; ``{nation: all}`` ends it.
 NATION_LINE = re.compile(r"\s*\{\s*nation\b(.*)\}\s*")
 NATION_MARKER = re.compile(r"\s*\{nation:\s*([a-z-]+(?:\s*,\s*[a-z-]+)*)\s*\}\s*")
-REQUIRED = {"pages": ("title", "summary"), "campaigns": ("title", "summary", "publish_from")}
-ONE_LINE = ("title", "banner")
+# A local service: what a resident needs to choose and reach it. Its words
+# (name, offer, who, hours) are translated in SLUG.LANG.md; its facts (the
+# rest) must be the same in every language's file.
+SERVICE_FIELDS = {
+    "name": str,
+    "offer": str,
+    "who": str,
+    "phone": str,
+    "hours": str,
+    "self_referral": bool,
+    "areas": list,
+    "languages": list,
+    "example": bool,
+    "order": int,
+    "review_by": date,
+}
+SERVICE_FACTS = ("phone", "self_referral", "areas", "languages", "example")
+REQUIRED = {
+    "pages": ("title", "summary"),
+    "campaigns": ("title", "summary", "publish_from"),
+    "services": ("name", "offer", "who", "phone", "hours", "self_referral", "areas"),
+}
+ONE_LINE = ("title", "banner", "name", "phone")
+TYPE_NAMES = {
+    str: "text",
+    date: "a date like 2026-11-25",
+    int: "a whole number",
+    bool: "yes or no (true or false)",
+    list: "a list, like [Northgate, Eastfield]",
+}
 
 
 class ContentError(ValueError):
@@ -53,6 +84,22 @@ class ContentError(ValueError):
     def __init__(self, line: int, reason: str):
         super().__init__(f"line {line}: {reason}")
         self.line, self.reason = line, reason
+
+
+@dataclass(frozen=True)
+class ServiceFacts:
+    """What a local service file says besides its name and offer."""
+
+    who: str
+    phone: str
+    hours: str
+    self_referral: bool
+    areas: tuple[str, ...]
+    languages: tuple[str, ...] = ()  # codes: the languages they can help in
+    example: bool = False  # made up for the demo: refused in production
+
+    def facts(self) -> tuple:
+        return self.phone, self.self_referral, self.areas, self.languages, self.example
 
 
 @dataclass(frozen=True)
@@ -81,6 +128,8 @@ class Document:
         return "".join(
             html for only, html in self.sections if only is None or only.intersection(nations)
         )
+
+    service: ServiceFacts | None = None  # services only (title: its name; summary: its offer)
 
     def live(self, today: date) -> bool:
         """From the start of ``publish_from`` to the end of ``publish_until``."""
@@ -125,6 +174,8 @@ def of_type(value, wanted: type) -> bool:
         return isinstance(value, date) and not isinstance(value, datetime)
     if wanted is int:
         return isinstance(value, int) and not isinstance(value, bool)
+    if wanted is list:
+        return isinstance(value, list) and all(isinstance(v, str) and v.strip() for v in value)
     return isinstance(value, wanted)
 
 
@@ -149,13 +200,14 @@ def parse(path: Path, kind: str) -> Document:
         raise ContentError(1, "the file is not UTF-8 text") from None
     text = text.replace("\r\n", "\n").lstrip("\ufeff")
     matter, body, body_line = split_front_matter(text)
+    fields = SERVICE_FIELDS if kind == "services" else FIELDS
     values = {}
     for name, value in matter.items():
-        if name not in FIELDS:
+        if name not in fields:
             raise ContentError(
-                field_line(text, str(name)), f"unknown field {name!r} (known: {', '.join(FIELDS)})"
+                field_line(text, str(name)), f"unknown field {name!r} (known: {', '.join(fields)})"
             )
-        wanted = FIELDS[name]
+        wanted = fields[name]
         if wanted is str and isinstance(value, str):
             value = value.strip()
             if not value:
@@ -163,8 +215,7 @@ def parse(path: Path, kind: str) -> Document:
             if name in ONE_LINE and "\n" in value:
                 raise ContentError(field_line(text, name), f"{name} must be one line")
         elif not of_type(value, wanted):
-            kind_name = {str: "text", date: "a date like 2026-11-25", int: "a whole number"}
-            raise ContentError(field_line(text, name), f"{name} must be {kind_name[wanted]}")
+            raise ContentError(field_line(text, name), f"{name} must be {TYPE_NAMES[wanted]}")
         values[name] = value
     for name in REQUIRED[kind]:
         if name not in values:
@@ -177,6 +228,8 @@ def parse(path: Path, kind: str) -> Document:
         )
     if "banner" in values and kind != "campaigns":
         raise ContentError(field_line(text, "banner"), "only campaigns have a banner")
+    if kind == "services":
+        values = service_values(values, text)
     sections, links = [], []
     for only, part, first_line in nation_parts(body, body_line):
         rendered = render.markdown(part, first_line)
@@ -231,6 +284,42 @@ def nation_parts(body: str, first_line: int) -> list[tuple[frozenset[str] | None
     if lines or not parts:
         parts.append((only, "\n".join(lines), start))
     return parts
+
+
+def service_values(values: dict, text: str) -> dict:
+    """A service's front matter as a Document's fields, its phone and
+    languages checked (its areas are checked against the settings by
+    ``content check``, which knows them)."""
+    if not values["areas"]:
+        raise ContentError(field_line(text, "areas"), "areas must name at least one area")
+    problem = phone_problem(values["phone"])
+    if problem:
+        raise ContentError(field_line(text, "phone"), f"phone: {problem}")
+    languages = tuple(code.strip() for code in values.get("languages", ()))
+    for code in languages:
+        try:
+            Locale.parse(code)
+        except (ValueError, UnknownLocaleError):
+            raise ContentError(
+                field_line(text, "languages"),
+                f"languages: {code!r} is not a language code (write en, cy, ur, so, ...)",
+            ) from None
+    facts = ServiceFacts(
+        who=values.pop("who"),
+        phone=values.pop("phone"),
+        hours=values.pop("hours"),
+        self_referral=values.pop("self_referral"),
+        areas=tuple(area.strip() for area in values.pop("areas")),
+        languages=languages,
+        example=values.pop("example", False),
+    )
+    values.pop("languages", None)
+    return {
+        "title": values.pop("name"),
+        "summary": values.pop("offer"),
+        "service": facts,
+        **values,
+    }
 
 
 @dataclass
