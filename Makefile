@@ -56,7 +56,7 @@ format: $(VENV)/.installed-test ## Format the code with ruff
 	$(BIN)/ruff format webapp tests bench
 
 extract: $(VENV)/.installed ## Collect the strings to translate into translations/messages.pot
-	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -k N_ --no-location --sort-output \
 	  --project "Quiet Door" --copyright-holder "Quiet Door" -o translations/messages.pot .
 
 update: extract ## Bring every catalogue in line with messages.pot

@@ -28,6 +28,7 @@ TERMS = {
     "safe time": re.compile(r"\bsafe times?\b", re.I),
 }
 
+DOMESTIC_AND_SEXUAL = "Support and information about domestic and sexual abuse, now or in the past."
 SAFE_TIME_BANDS = "Choose at least one safe time of day, or “Any time is safe”"
 # (language, term, msgid) -> why the glossary word is not there.
 ALLOWED = {
@@ -35,6 +36,8 @@ ALLOWED = {
     ("es", "safe time", SAFE_TIME_BANDS): "the choices are time bands: «franja horaria»",
     ("it", "safe time", SAFE_TIME_BANDS): "the choices are time bands: «fascia oraria»",
     ("ar", "safe time", SAFE_TIME_BANDS): "the choices are periods of the day: «فترة»",
+    ("es", "abuse", DOMESTIC_AND_SEXUAL): "one phrase: «violencia doméstica y sexual»",
+    ("ar", "abuse", DOMESTIC_AND_SEXUAL): "one phrase: «العنف الأسري والجنسي»",
 }
 
 
@@ -93,6 +96,8 @@ def test_catalogue_uses_the_glossary_words(lang):
                 continue
             words = TABLE[lang][term]
             for string in strings:
+                if string == msgid:  # a name kept in English (a helpline's), not a translation
+                    continue
                 if not any(word.search(string) for word in words):
                     problems.append(f"{term}: {msgid[:60]!r} -> {string[:80]!r}")
     assert not problems, "\n".join(problems)
