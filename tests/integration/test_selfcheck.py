@@ -184,3 +184,9 @@ def test_the_home_page_and_the_concern_page_link_the_checks(client):
     assert 'href="/is-this-abuse"' in text(client.get("/"))
     assert 'href="/pl/is-this-abuse"' in text(client.get("/pl/"))
     assert 'href="/is-this-abuse/someone-else"' in text(client.get("/concern"))
+
+
+def test_recognising_abuse_links_the_check_in_every_language(client):
+    for lang in LANGUAGES:
+        html = text(client.get(localised("/recognising-abuse", lang)))
+        assert f'href="{localised(YOURSELF, lang)}"' in html, lang
