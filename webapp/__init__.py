@@ -138,12 +138,13 @@ def create_app(config: dict | None = None) -> Flask:
 
     # Each part registers its own views and commands; a part a role does not
     # serve is never imported (a public instance loads no staff code at all).
-    from webapp import content, health, notify, public, referrals, wayback
+    from webapp import content, health, notify, public, referrals, selfcheck, wayback
 
     app.register_blueprint(health.bp)
     role = app.config["QD_ROLE"]
     if role in ("public", "all"):
         public.init_app(app)
+        selfcheck.init_app(app)
     referrals.init_app(app, role)
     wayback.init_app(app, role)
     notify.init_app(app, role)
