@@ -180,4 +180,4 @@ class WholePages:
 
 def init_app(app: Flask) -> None:
     app.extensions["pages"] = PageCache()
-    app.wsgi_app = WholePages(app, app.wsgi_app)
+    app.wsgi_app = app.extensions["whole_pages"] = WholePages(app, app.wsgi_app)

@@ -62,7 +62,7 @@ def test_the_answer_is_the_same_as_flasks_own(production):
         kept.get(path, headers=HTTPS)
     kept_answers = {path: whole(kept.get(path, headers=HTTPS)) for path in PAGES}
     for path in PAGES:
-        production.wsgi_app.direct.kept = pages.PageCache()  # forget them
+        production.extensions["whole_pages"].kept = pages.PageCache()  # forget them
         fresh = whole(production.test_client().get(path, headers=HTTPS))
         assert fresh == kept_answers[path], path
 
