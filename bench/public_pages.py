@@ -20,6 +20,11 @@ used to.
 2. Latency at a fixed 200 requests per second (Python clients): p50/p99
    (the target is p99 under 50 ms).
 3. The ratio of our pages' rate to hello world's (the aim for / is 0.75).
+   The two paths show the two ways a page is served: ``/``, a plain visit
+   (no cookie), is given the whole answer kept from the first time
+   (``webapp/pages.py``, ``WholePages``); ``/safety-online`` depends on the
+   browser, so it goes through Flask every time (its body from the page
+   cache), as any visit with a cookie or a query string does.
 4. Memory of each gunicorn worker after the run: resident, proportional and
    private.
 5. Start-up of the public role: from starting gunicorn to the first 200 on

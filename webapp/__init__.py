@@ -84,15 +84,6 @@ def create_app(config: dict | None = None) -> Flask:
     # Who the proxy is: gunicorn's own setting, so that one list says it.
     app.config.setdefault("PROXY_PEERS", env.get("FORWARDED_ALLOW_IPS", "127.0.0.1"))
     app.config.update(config)
-    if app.config["PROXY_HOPS"]:
-        # Behind a TLS proxy: trust its X-Forwarded-For and -Proto, so that rate
-        # limits count each resident, not the proxy, and https is recognised;
-        # but only from the proxy itself (webapp/security.py).
-        from webapp.security import TrustedProxy
-
-        app.wsgi_app = TrustedProxy(
-            app.wsgi_app, app.config["PROXY_HOPS"], app.config["PROXY_PEERS"]
-        )
     if "SECRET_KEY" not in config:
         try:
             app.config["SECRET_KEY"] = secret_key(app.instance_path, env, generate=not production)
@@ -158,4 +149,15 @@ def create_app(config: dict | None = None) -> Flask:
 
     errors.init_app(app)
     templating.init_app(app)
+    if app.config["PROXY_HOPS"]:
+        # Behind a TLS proxy: trust its X-Forwarded-For and -Proto, so that rate
+        # limits count each resident, not the proxy, and https is recognised;
+        # but only from the proxy itself (webapp/security.py). Outermost, so
+        # that everything inside (the pages kept whole, webapp/pages.py) sees
+        # the request as Flask does.
+        from webapp.security import TrustedProxy
+
+        app.wsgi_app = TrustedProxy(
+            app.wsgi_app, app.config["PROXY_HOPS"], app.config["PROXY_PEERS"]
+        )
     return app

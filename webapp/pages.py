@@ -1,4 +1,5 @@
-"""Pages that are the same for every visitor, rendered once per worker.
+"""Pages that are the same for every visitor, rendered once per worker, and
+then answered whole.
 
 The home page, ``/safety-online``, the information pages and the campaigns
 depend only on their address (which holds the language), the day (campaigns
@@ -10,9 +11,31 @@ request for one costs a lookup instead of a template render. This is what
 lets the public site hold when a campaign on the local news multiplies its
 traffic (``bench/public_pages.py``).
 
-Only the body is kept, in the worker's memory: every response still gets its
-own headers, and nothing reaches the browser's or a proxy's cache
-(``Cache-Control: no-store``). Pages with a form are never kept.
+Such a page's whole answer is the same each time too: the security headers
+are fixed per app (``webapp/security.py``), and a plain visit carries no
+cookie, sets none and meets no rate limit. So ``WholePages`` keeps the whole
+answer Flask gave (status, every header in order, body) and gives it again,
+byte for byte, to the next plain visit to the same page, without running
+Flask's request machinery again (``bench/public_pages.py``: most of what the
+home page cost beyond a bare Flask app). A visit is plain when it is a GET
+with no cookie, no query string and no body; the answer is kept only when it
+was a 200 from ``shared`` for a page that depends on nothing else (not on the
+browser, as ``/safety-online`` does), with no ``Set-Cookie`` and no ``Vary``,
+and no rate limit was looked at. It is
+found again only under the same address, Host, scheme and
+``X-Forwarded-Proto`` (which decide the https redirect and HSTS), day and
+content version, and never while an app-wide rate limit could apply. Anything
+else goes through Flask as before.
+
+So a view that calls ``shared`` must add no header of its own that depends on
+the request (none does), and a hook that must run on every response must
+give the same headers for every plain visit to a page (every hook does: the
+headers are worked out once per app).
+
+Only what is the same for everyone is kept, in the worker's memory: nothing
+about a visitor (no address, no cookie), and nothing reaches the browser's
+or a proxy's cache (``Cache-Control: no-store``). Pages with a form are
+never kept.
 """
 
 from __future__ import annotations
@@ -21,11 +44,15 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 
-from flask import current_app, request
+from flask import Flask, current_app, request
 
 from webapp.clock import today
+from webapp.limits import limiter_in_this_request, limits_before_every_request
 
 SIZE = 256  # 12 languages × some 20 pages, a few variants each: about 6 MB at most
+# Where ``shared`` tells ``WholePages`` that this request's answer may be kept
+# whole: the request's WSGI environ, the one place both see.
+KEEP_WHOLE = "quietdoor.keep_whole"
 
 
 class PageCache:
@@ -33,42 +60,124 @@ class PageCache:
 
     def __init__(self, size: int = SIZE):
         self.size = size
-        self._pages: OrderedDict[Hashable, bytes] = OrderedDict()
+        self._pages: OrderedDict[Hashable, object] = OrderedDict()
         self._lock = threading.Lock()
 
     def get(self, key: Hashable, render: Callable[[], str]) -> bytes:
+        body = self.find(key)
+        if body is None:
+            body = render().encode()  # outside the lock: a slow render holds up no other
+            self.keep(key, body)
+        return body
+
+    def find(self, key: Hashable):
         with self._lock:
-            body = self._pages.get(key)
-            if body is not None:
+            found = self._pages.get(key)
+            if found is not None:
                 self._pages.move_to_end(key)
-                return body
-        body = render().encode()  # outside the lock: a slow render holds up no other
+            return found
+
+    def keep(self, key: Hashable, value) -> None:
         with self._lock:
-            self._pages[key] = body
+            self._pages[key] = value
             self._pages.move_to_end(key)
             while len(self._pages) > self.size:
                 self._pages.popitem(last=False)
-        return body
 
     def __len__(self) -> int:
         return len(self._pages)
 
 
-def shared(render: Callable[[], str], vary: Hashable = None) -> bytes:
+def content_version(app: Flask) -> int:
+    library = app.extensions.get("content")
+    return library.snapshot().version if library else 0
+
+
+# ``shared``'s ``vary`` when the page depends on nothing else (a page that
+# depends on something, even if that is None for this visitor, passes it).
+NOTHING_ELSE = object()
+
+
+def shared(render: Callable[[], str], vary: Hashable = NOTHING_ELSE) -> bytes:
     """The page at this address, rendered by ``render`` only if this worker
     has not already rendered it today for this version of the content.
 
-    ``vary`` is whatever else the page depends on (a browser family). The
+    ``vary`` is whatever else the page depends on (a browser family, which
+    is None for a browser not recognised): such a page is kept by it, and
+    its whole answer is never kept (``WholePages`` knows nothing of it). The
     key is taken before ``render`` runs, and ``render`` must read the content
     itself: then a page is never kept under a newer content version (or day)
     than the one it shows, and a change is never hidden. An error raised in
     ``render`` (a 404) propagates and nothing is kept.
     """
-    library = current_app.extensions.get("content")
-    version = library.snapshot().version if library else 0
-    key = (request.path, vary, today(), version)
-    return current_app.extensions["pages"].get(key, render)
+    app = current_app._get_current_object()
+    day, version = today(), content_version(app)
+    if vary is NOTHING_ELSE:
+        vary = None
+        if not limiter_in_this_request():
+            # The whole answer may be kept (WholePages), under this day and version.
+            request.environ[KEEP_WHOLE] = (day, version)
+    return app.extensions["pages"].get((request.path, vary, day, version), render)
 
 
-def init_app(app) -> None:
+# What besides the day and the content version makes two plain visits to a
+# page the same visit, as Flask and our hooks see them.
+SAME_VISIT = ("PATH_INFO", "SCRIPT_NAME", "HTTP_HOST", "wsgi.url_scheme", "HTTP_X_FORWARDED_PROTO")
+
+
+def plain_visit(environ) -> bool:
+    """A GET with no cookie, query string or body: all a visit to a page
+    that is the same for everyone needs (a HEAD, a form, a resident with a
+    session go through Flask)."""
+    return (
+        environ.get("REQUEST_METHOD") == "GET"
+        and not environ.get("QUERY_STRING")
+        and "HTTP_COOKIE" not in environ
+        and environ.get("CONTENT_LENGTH") in (None, "", "0")
+        and "HTTP_TRANSFER_ENCODING" not in environ
+    )
+
+
+class WholePages:
+    """WSGI middleware, just outside Flask (inside the trusted-proxy fix, so
+    it sees the scheme Flask sees): answers a plain visit to a page kept
+    whole, and keeps the whole answer of one that ``shared`` marked."""
+
+    def __init__(self, app: Flask, wsgi_app):
+        self.app, self.wsgi_app = app, wsgi_app
+        self.kept = PageCache()
+
+    def __call__(self, environ, start_response):
+        if not plain_visit(environ) or limits_before_every_request():
+            return self.wsgi_app(environ, start_response)
+        visit = tuple(environ.get(name) for name in SAME_VISIT)
+        kept = self.kept.find((visit, today(self.app), content_version(self.app)))
+        if kept is not None:
+            status, headers, body = kept
+            start_response(status, list(headers))
+            return [body]
+        answered = []
+
+        def noted(status, headers, exc_info=None):
+            answered[:] = [status, headers]
+            return start_response(status, headers, exc_info)
+
+        result = self.wsgi_app(environ, noted)
+        mark = environ.get(KEEP_WHOLE)
+        if mark is None or not answered or not answered[0].startswith("200 "):
+            return result
+        status, headers = answered
+        if any(name.lower() in ("set-cookie", "vary") for name, _ in headers):
+            return result
+        try:
+            body = b"".join(result)
+        finally:
+            if hasattr(result, "close"):
+                result.close()
+        self.kept.keep((visit, *mark), (status, tuple(headers), body))
+        return [body]
+
+
+def init_app(app: Flask) -> None:
     app.extensions["pages"] = PageCache()
+    app.wsgi_app = app.extensions["whole_pages"] = WholePages(app, app.wsgi_app)

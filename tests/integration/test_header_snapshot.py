@@ -2,7 +2,9 @@
 as they were before the per-request work was trimmed (issue 13): the home
 page in two languages, a page from the page cache, error pages (404, 405,
 413, 403, 500), a form page and its answer (with the session cookie), the
-exit, a static file and /health; in the demo, and in production behind the
+exit, a static file and /health, the kept pages asked for again (a third
+time, by HEAD, with a query string, a body, another Host, over plain http,
+from a client that is not the proxy); in the demo, and in production behind the
 TLS proxy (HSTS, force_https, rate limits on).
 
 A value that changes from run to run (a cookie's signed value, a static
@@ -87,9 +89,26 @@ def exchanges(app, production: bool) -> dict[str, tuple[int, list[tuple[str, str
     get("static file", "/static/css/site.css")
     get("health", "/health")
     get("exit", "/exit")
+    # Pages asked for again and again, as a crowd does (kept whole, issue 13):
+    # a third time, in Welsh again, an information page again, a campaign
+    # list again, with a query string, a HEAD, under another Host, and
+    # without the cookie again.
+    client.delete_cookie("session")
+    get("home a third time", "/")
+    get("home in Welsh again", "/cy/")
+    get("information page again", "/recognising-abuse")
+    get("campaigns again", "/campaigns/")
+    get("home with a query string", "/?utm_source=leaflet")
+    record("home by HEAD", client.head("/", headers=extra))
+    get("home under another host", "/", headers={"Host": "quietdoor.example"})
+    get("home with a body", "/", data="x" * 100_000)
     if production:
         record("plain http", client.get("/"))
         record("plain http health", client.get("/health"))
+        record("plain http again", client.get("/"))
+        get("home after plain http", "/")
+        record("https said by a stranger", client.get(
+            "/", headers={"X-Forwarded-Proto": "https"}, environ_base={"REMOTE_ADDR": "192.0.2.1"}))
     return seen
 
 
