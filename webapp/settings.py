@@ -296,6 +296,10 @@ def _validate_helpline(values: dict) -> None:
         return
     if phone is not None:
         values["helpline_phone"] = str(phone).strip()
+        # Every page offers it beside 999 as a number to tap: it must be one.
+        problem = services.phone_problem(values["helpline_phone"])
+        if problem:
+            raise SettingsError(f"helpline_phone: {problem}")
     if name is None:
         return
     names = {"en": name} if isinstance(name, str) else name

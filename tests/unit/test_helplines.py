@@ -138,6 +138,11 @@ def test_an_override_named_per_language(tmp_path):
     ('[helpline_name]\nen = "X"\nxx = "Y"', "unknown language"),
     ('[helpline_name]\nen = " "', "helpline_name.en must not be empty"),
     ("helpline_name = 5", "helpline_name must be"),
+    # A number no phone can dial leaves the box beside 999 without a helpline
+    # (its tap-to-call link goes nowhere); a premium-rate one costs her.
+    ('helpline_phone = "ask at reception"', "helpline_phone: .*digits"),
+    ('helpline_phone = "0906 123 4567"', "helpline_phone: .*premium-rate"),
+    ("helpline_phone = 8002000247", "helpline_phone: .*start with 0"),  # TOML drops the 0
 ])
 def test_nation_and_helpline_mistakes_are_named(tmp_path, text, message):
     with pytest.raises(SettingsError, match=message):
