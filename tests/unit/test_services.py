@@ -167,3 +167,27 @@ def test_a_broken_service_file_names_the_line(tmp_path, change, line, problem):
 def test_pages_do_not_take_service_fields(tmp_path):
     with pytest.raises(ContentError, match="unknown field 'name'"):
         parse(service_file(tmp_path, SERVICE, "riverside.en.md"), "pages")
+
+
+@pytest.mark.parametrize("text", [
+    "Or call [our advice line](tel:09061234567).",
+    'Or call <a href="tel:+449061234567">our advice line</a>.',
+    "Or call [directory enquiries](tel:118500).",
+    "Or call our advice line on 0906 123 4567.",
+])
+def test_a_premium_rate_number_in_a_services_text_is_refused(tmp_path, text):
+    """The phone field refuses a premium-rate number; the text must too, or
+    a service file (or any page) could put a tap that costs pounds a minute
+    on the page, next to the free helplines."""
+    with pytest.raises(ContentError) as caught:
+        parse(service_file(tmp_path, SERVICE + "\n" + text + "\n"), "services")
+    assert caught.value.line == 13
+    # Raw HTML is named by its tag, like any other refused tag.
+    assert "premium-rate" in caught.value.reason or "tel:+449061234567" in caught.value.reason
+
+
+def test_a_premium_rate_number_is_never_made_a_call_link():
+    from webapp.content.render import dial
+
+    assert "href" not in dial("<p>Call 0906 123 4567.</p>")
+    assert 'href="tel:01134960500"' in dial("<p>Call 0113 496 0500.</p>")

@@ -12,7 +12,7 @@ from __future__ import annotations
 import html as html_lib
 import re
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import nh3
 from markdown_it import MarkdownIt
@@ -66,6 +66,19 @@ class Rendered:
     removed: list[tuple[int, str]] = field(default_factory=list)
 
 
+def premium_rate(number: str) -> bool:
+    """A UK premium-rate number (09..., or 118 directory enquiries): a call
+    costs pounds a minute. The phone field of a service refuses them too."""
+    compact = re.sub(r"[\s().-]", "", number)
+    for international in ("+44", "0044"):
+        if compact.startswith(international):
+            compact = "0" + compact[len(international) :]
+    return compact.startswith(("09", "118"))
+
+
+PREMIUM_RATE = "a premium-rate number: give the free or local one"
+
+
 def link_problem(url: str, image: bool) -> str | None:
     """Why a link or image address is refused; None when it is fine."""
     url = url.strip()
@@ -78,6 +91,8 @@ def link_problem(url: str, image: bool) -> str | None:
     if url.startswith(("/", "#")):
         return None
     scheme = urlsplit(url).scheme.lower()
+    if scheme == "tel" and premium_rate(unquote(urlsplit(url).path)):
+        return f"{url[:60]} ({PREMIUM_RATE})"
     if scheme in SCHEMES and (scheme in ("mailto", "tel") or urlsplit(url).netloc):
         return None
     return f"{url[:60]} (links must be https://, mailto:, tel: or an address on this site)"
@@ -115,6 +130,10 @@ def markdown(text: str, first_line: int = 1) -> Rendered:
         if token.type == "html_block":
             _check_html(token.content, line, found)
         for child in token.children or ():
+            if child.type == "text":  # a number written out becomes a call link (dial)
+                for number in PHONE.findall(child.content):
+                    if premium_rate(number):
+                        found.removed.append((line, f"{number} ({PREMIUM_RATE})"))
             if child.type == "html_inline":
                 _check_html(child.content, line, found)
             elif child.type in ("link_open", "image"):
@@ -140,8 +159,12 @@ def dial(html: str) -> str:
     pieces = OUTSIDE_LINKS.split(html)
     for i in range(0, len(pieces), 2):  # the text between tags and links
         pieces[i] = PHONE.sub(
-            lambda m: '<a class="tel" href="tel:{}" dir="ltr">{}</a>'.format(
-                m.group(1).replace(" ", ""), m.group(1)
+            lambda m: (
+                m.group(1)
+                if premium_rate(m.group(1))  # refused by the check; never a tap that costs her
+                else '<a class="tel" href="tel:{}" dir="ltr">{}</a>'.format(
+                    m.group(1).replace(" ", ""), m.group(1)
+                )
             ),
             pieces[i],
         )
