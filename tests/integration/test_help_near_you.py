@@ -93,6 +93,20 @@ def test_national_services_first_then_local_by_area(web, content):
     assert "Example:" not in html
 
 
+@pytest.mark.parametrize(("nations", "shown"), [(["england"], False), (["wales"], True)])
+def test_a_services_nation_only_text_follows_the_nations(make_app, content, nations, shown):
+    """{nation: ...} parts of a service's text are shown only where the
+    homes are, as on every other content page: not the Welsh line's offer
+    to a reader in England."""
+    path = local(content)
+    path.write_text(path.read_text() + "{nation: wales}\nIn Wales, ask for Cymorth.\n"
+                    "{nation: all}\nOpen on bank holidays.\n")
+    app = make_app(CONTENT_DIR=str(content), SITE={"areas": AREAS, "nations": nations})
+    html = app.test_client().get("/help-near-you").get_data(as_text=True)
+    assert ("In Wales, ask for Cymorth." in html) is shown
+    assert "Open on bank holidays." in html and "Ask for the outreach team" in html
+
+
 def test_a_service_that_needs_a_referral_says_so(web, content):
     local(content, self_referral="no")
     html = web.test_client().get("/help-near-you").get_data(as_text=True)

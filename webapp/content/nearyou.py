@@ -64,7 +64,7 @@ def local(doc: Document, english: Document, lang: str) -> dict:
         "example": facts.example,
         "fallback": doc.lang if doc.lang != lang else None,
         "html": render.localise(
-            render.fill(doc.html, values), lang, current_app.config["SITE"].languages
+            render.fill(doc.html_for(nations()), values), lang, current_app.config["SITE"].languages
         ),
     }
 
