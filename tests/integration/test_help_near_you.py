@@ -255,6 +255,22 @@ def test_production_check_refuses_the_demo_areas(make_app, tmp_path, content):
     assert "areas are the demo's (Northgate, Eastfield, Millbrook)" in result.output
 
 
+def test_production_never_shows_the_demos_made_up_areas(make_app, tmp_path, content):
+    """A landlord who has not set its areas (the check refuses the demo's
+    only once there are local services) must not show residents three
+    made-up places, each 'with no local services yet': national ones only."""
+    generate_keypair(tmp_path / "instance")
+    app = make_app(QD_ENV="production", QD_ROLE="public", CONTENT_DIR=str(content),
+                   SITE={"organisation_name": "Riverside Housing",
+                         "team_phone": "0300 123 4567"})
+    html = app.test_client().get("/help-near-you", headers={"X-Forwarded-Proto": "https"})
+    assert html.status_code == 200
+    page = html.get_data(as_text=True)
+    assert "National Domestic Abuse Helpline" in page
+    for made_up in ("Northgate", "Eastfield", "Millbrook"):
+        assert made_up not in page
+
+
 def test_a_page_cannot_take_the_address(web, content):
     (content / "pages" / "help-near-you.en.md").write_text(
         "---\ntitle: Mine\nsummary: Mine.\n---\nMine.\n")

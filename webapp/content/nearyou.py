@@ -21,6 +21,7 @@ from webapp.content.library import Document
 from webapp.content.routes import bp, library, placeholders
 from webapp.i18n import current_language, direction, localised_route, native_name
 from webapp.rules import services
+from webapp.settings import DEMO_AREAS
 
 
 def nations() -> tuple[str, ...]:
@@ -88,7 +89,10 @@ def page_values() -> dict:
     lang = current_language()
     production = current_app.config.get("QD_ENV") == "production"
     shelf = library()
-    by_area: dict[str, list[dict]] = {area: [] for area in site.areas}
+    # The demo's areas are made up: a real landlord that has not set its own
+    # shows the national services only (``content check`` names the setting).
+    areas = () if production and site.areas == DEMO_AREAS else site.areas
+    by_area: dict[str, list[dict]] = {area: [] for area in areas}
     for doc in shelf.listing("services", lang, today()):
         english = shelf.find("services", doc.slug, "en")
         if english is None or english.service is None:
@@ -105,7 +109,7 @@ def page_values() -> dict:
         "elsewhere": [national(service) for service in services.elsewhere(chosen)],
         "areas": [
             {"name": area, "anchor": services.area_anchor(area), "services": by_area[area]}
-            for area in site.areas
+            for area in areas
         ],
     }
 
