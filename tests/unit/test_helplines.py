@@ -189,7 +189,11 @@ def test_nation_parts():
 
 
 @pytest.mark.parametrize("line", ["{nation: cornwall}", "{nation}", "{nation: all, wales}",
-                                  "{nation wales}", "{ nation: }"])
+                                  "{nation wales}", "{ nation: }",
+                                  # Not a line of its own, or in capitals: it would be
+                                  # shown as it is, and its text to every nation.
+                                  "{nation: wales} Call Live Fear Free.",
+                                  "- {nation: wales}", "{Nation: wales}"])
 def test_a_wrong_nation_line_is_named(tmp_path, line):
     path = tmp_path / "page.en.md"
     path.write_text(f"---\ntitle: T\nsummary: S.\n---\nIntro.\n\n{line}\n\nText.\n")

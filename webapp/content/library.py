@@ -45,6 +45,7 @@ FIELDS = {
 # A line of its own that starts a part of the text shown only where the
 # landlord's homes are in one of the nations it names; ``{nation: all}`` ends it.
 NATION_LINE = re.compile(r"\s*\{\s*nation\b(.*)\}\s*")
+NATION_ANYWHERE = re.compile(r"\{\s*nation\b", re.I)  # a marker not on a line of its own
 NATION_MARKER = re.compile(r"\s*\{nation:\s*([a-z-]+(?:\s*,\s*[a-z-]+)*)\s*\}\s*")
 # A local service: what a resident needs to choose and reach it. Its words
 # (name, offer, who, hours) are translated in SLUG.LANG.md; its facts (the
@@ -266,6 +267,12 @@ def nation_parts(body: str, first_line: int) -> list[tuple[frozenset[str] | None
     start, lines = first_line, []
     for number, line in enumerate(body.split("\n"), first_line):
         if not NATION_LINE.fullmatch(line):
+            if NATION_ANYWHERE.search(line):  # else shown as it is, its text to every nation
+                raise ContentError(
+                    number,
+                    f"{line.strip()[:60]}: a {{nation: ...}} line must be a line of its own, "
+                    "in small letters, like {nation: wales, england}",
+                )
             lines.append(line)
             continue
         marker = NATION_MARKER.fullmatch(line)
