@@ -173,6 +173,7 @@ def test_pages_do_not_take_service_fields(tmp_path):
     "Or call [our advice line](tel:09061234567).",
     'Or call <a href="tel:+449061234567">our advice line</a>.',
     "Or call [directory enquiries](tel:118500).",
+    "Or call [our advice line](tel:+44(0)906-123-4567).",
     "Or call our advice line on 0906 123 4567.",
 ])
 def test_a_premium_rate_number_in_a_services_text_is_refused(tmp_path, text):

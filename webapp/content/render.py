@@ -69,7 +69,7 @@ class Rendered:
 def premium_rate(number: str) -> bool:
     """A UK premium-rate number (09..., or 118 directory enquiries): a call
     costs pounds a minute. The phone field of a service refuses them too."""
-    compact = re.sub(r"[\s().-]", "", number)
+    compact = re.sub(r"[\s().-]", "", number.replace("(0)", ""))  # +44 (0)906...
     for international in ("+44", "0044"):
         if compact.startswith(international):
             compact = "0" + compact[len(international) :]
