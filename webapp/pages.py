@@ -44,7 +44,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, g, request
 
 from webapp.clock import today
 from webapp.limits import limiter_in_this_request, limits_before_every_request
@@ -108,7 +108,8 @@ def shared(render: Callable[[], str], vary: Hashable = NOTHING_ELSE) -> bytes:
     key is taken before ``render`` runs, and ``render`` must read the content
     itself: then a page is never kept under a newer content version (or day)
     than the one it shows, and a change is never hidden. An error raised in
-    ``render`` (a 404) propagates and nothing is kept.
+    ``render`` (a 404) propagates and nothing is kept; nor is a page whose
+    render had to leave a part out (``incomplete``).
     """
     app = current_app._get_current_object()
     day, version = today(), content_version(app)
@@ -117,7 +118,28 @@ def shared(render: Callable[[], str], vary: Hashable = NOTHING_ELSE) -> bytes:
         if not limiter_in_this_request():
             # The whole answer may be kept (WholePages), under this day and version.
             request.environ[KEEP_WHOLE] = (day, version)
-    return app.extensions["pages"].get((request.path, vary, day, version), render)
+    cache, key = app.extensions["pages"], (request.path, vary, day, version)
+    body = cache.find(key)
+    if body is None:
+        body = render().encode()  # outside the cache's lock: a slow render holds up no other
+        if g.get(INCOMPLETE):
+            request.environ.pop(KEEP_WHOLE, None)  # shown to this visitor, kept for nobody
+        else:
+            cache.keep(key, body)
+    return body
+
+
+# Set on ``g`` by a render that had to leave a part out (``incomplete``).
+INCOMPLETE = "page_incomplete"
+
+
+def incomplete() -> None:
+    """This request's page was rendered without a part it should have (the
+    content could not be read for a moment: the footer's pages, the campaign
+    banners): show it, but keep it neither here nor whole. The files have
+    not changed, so the content version has not either, and a kept page
+    would be given to everyone until midnight."""
+    g.setdefault(INCOMPLETE, True)
 
 
 # What besides the day and the content version makes two plain visits to a

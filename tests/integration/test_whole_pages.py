@@ -187,3 +187,34 @@ def test_a_page_for_each_browser_is_never_answered_whole(app):
         told = "This looks like the browser you are using" in html.get_data(as_text=True)
         assert told is (agent == FIREFOX)
     assert len(runs) == 4
+
+
+def test_a_page_rendered_while_the_content_could_not_be_read_is_not_kept(app, monkeypatch):
+    """The footer's pages and the campaign banners are left out, not an
+    error, when the content cannot be read for a moment (a full table of open
+    files under a campaign's traffic): the page still shows the exit and 999.
+    But that page must not be kept: the files have not changed, so neither
+    has the content version, and it would be given to everyone until midnight."""
+    from webapp.content.library import Library
+
+    client = app.test_client()
+    whole = client.get("/").get_data(as_text=True)
+    assert 'href="/recognising-abuse"' in whole
+    app.extensions["pages"] = pages.PageCache()  # as if this worker had just started
+    app.extensions["whole_pages"].kept = pages.PageCache()
+    listing = Library.listing
+
+    def failing(self, *args, **kwargs):
+        raise OSError(24, "Too many open files")
+
+    monkeypatch.setattr(Library, "listing", failing)
+    monkeypatch.setattr(Library, "banners", failing)
+    degraded = client.get("/").get_data(as_text=True)
+    footer = 'aria-labelledby="footer-help"'
+    assert degraded.count('href="/recognising-abuse"') < whole.count('href="/recognising-abuse"')
+    assert 'href="/recognising-abuse"' not in degraded[degraded.index(footer):]
+    assert 'id="quick-exit"' in degraded and 'id="emergency-heading"' in degraded
+    monkeypatch.setattr(Library, "listing", listing)
+    monkeypatch.undo()
+    for _ in range(2):  # through Flask, then whole
+        assert client.get("/").get_data(as_text=True) == whole

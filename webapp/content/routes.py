@@ -93,6 +93,7 @@ def content_context() -> dict:
             return g.information_pages
         except Exception:  # an error page must still render, with the exit and 999
             log.exception("content listing failed")
+            pages.incomplete()
             return []
 
     def banners():
@@ -102,6 +103,7 @@ def content_context() -> dict:
             ]
         except Exception:
             log.exception("content banners failed")
+            pages.incomplete()
             return []
 
     return {"information_pages": information, "campaign_banners": banners}
