@@ -17,7 +17,7 @@ from sqlalchemy import select
 from tests.conftest import ASK_BY_PHONE, Walker
 from tests.servers import free_port
 from webapp import db
-from webapp.notify.models import Notification
+from webapp.notify.models import NEWS_BREACH, Notification
 
 LONDON = ZoneInfo("Europe/London")
 PERSONAL = ("zebra-quartz", "7946", "pineapple", "Alex", "boiler", "Sam")
@@ -253,3 +253,210 @@ def test_an_hour_of_both_channels_down_delivers_everything_once(
     hooked = sorted(json.loads(body)["reference"] for _, body in Hook.received
                     if json.loads(body)["reference"] in references)
     assert mailed == sorted(references) and hooked == sorted(references)  # each once
+
+
+# -- her news on the way back, not dealt with ------------------------------------------
+
+
+def at(day, hour, minute=0):
+    return datetime(2026, 12, day, hour, minute, tzinfo=LONDON).astimezone(UTC)
+
+
+def queue_warnings(app, moment):
+    """One round's queueing, as ``notify send-pending`` does it."""
+    from webapp.notify import outbox
+    from webapp.notify.cli import due_rules
+
+    site = app.config["SITE"]
+    with app.app_context():
+        return outbox.queue_breach_warnings(
+            db.session(),
+            app.extensions["notify_senders"],
+            moment,
+            timedelta(hours=site.warn_hours_before_due),
+            site.office_hours,
+            due_rules.bank_holidays(site.holidays_subdivision),
+        )
+
+
+def her_news(app, kind, came, due):
+    """An item of news as the public side adds it (webapp/wayback/routes.py)."""
+    from webapp.referrals.models import Referral
+    from webapp.wayback.models import WayBackEntry
+
+    with app.app_context():
+        session = db.session()
+        referral = session.scalars(select(Referral)).one()
+        entry = WayBackEntry(referral_id=referral.id, at=came, kind=kind, by_resident=True,
+                             for_staff=b"sealed", due_at=due)
+        session.add(entry)
+        session.commit()
+        return entry.id
+
+
+def deal_with(app, *entry_ids):
+    from webapp.wayback.models import WayBackEntry
+
+    with app.app_context():
+        for entry_id in entry_ids:
+            db.session().get(WayBackEntry, entry_id).dealt_at = at(2, 13)
+        db.session().commit()
+
+
+def news_warnings(app):
+    return [(row.channel, row.reference, row.due_at, row.about)
+            for row in rows(app) if row.event == NEWS_BREACH]
+
+
+@pytest.fixture
+def news_app(notifying, webhook, clock):
+    """A referral that arrived on Monday 30 November at 23:00 (first contact
+    due Tuesday 12:00), on both channels."""
+    clock["now"] = at(1, 0) - timedelta(hours=1)
+    app = notifying(NOTIFY_WEBHOOK_URL=webhook, NOTIFY_WEBHOOK_SECRET=SECRET,
+                    SMTP_URL="smtp://127.0.0.1:25", NOTIFY_EMAIL_TO="team@example.org")
+    refer(app)
+    return app
+
+
+def test_her_news_not_dealt_with_is_warned_of_at_the_lead_and_once(news_app, webhook, clock):
+    from webapp.rules import wayback
+
+    app = news_app
+    [reference] = {row.reference for row in rows(app)}
+    # She writes on Tuesday at 09:00; it is due on Wednesday at 12:00.
+    her_news(app, wayback.RESIDENT_MESSAGE, at(1, 9), at(2, 12))
+    queue_warnings(app, at(2, 9, 59))
+    assert news_warnings(app) == []
+    assert queue_warnings(app, at(2, 10)) >= 1
+    assert queue_warnings(app, at(2, 10, 1)) == 0
+    assert sorted(news_warnings(app)) == [
+        (channel, reference, at(2, 12), "2026-12-02T12:00:00Z") for channel in ("email", "webhook")
+    ]
+    # Nothing of what she wrote: the webhook says the event, reference and due time.
+    clock["now"] = at(2, 10, 1)
+    send_pending(app)
+    sent = [json.loads(body) for _, body in Hook.received]
+    news = [event for event in sent if event["event"] == NEWS_BREACH]
+    assert [(event["reference"], event["due_at"]) for event in news] == [
+        (reference, "2026-12-02T12:00:00+00:00")]
+    assert set(news[0]) == {"id", "event", "reference", "due_at", "created_at"}
+
+
+def test_more_news_is_warned_of_when_its_own_due_time_heads_the_queue(news_app):
+    from webapp.rules import wayback
+
+    app = news_app
+    first = her_news(app, wayback.RESIDENT_MESSAGE, at(1, 9), at(2, 12))
+    second = her_news(app, wayback.CONTACT_CHANGED, at(1, 11), at(2, 16))
+    queue_warnings(app, at(2, 10))
+    assert [row[2] for row in news_warnings(app)] == [at(2, 12)] * 2
+    # Still waiting at 14:00: the queue shows the referral due at 12:00, already warned of.
+    queue_warnings(app, at(2, 14))
+    assert len(news_warnings(app)) == 2
+    # An officer deals with the message only: the change is due at 16:00, and
+    # its warning time (14:00) has come.
+    deal_with(app, first)
+    queue_warnings(app, at(2, 14, 1))
+    queue_warnings(app, at(2, 14, 2))
+    assert sorted(row[2] for row in news_warnings(app)) == [at(2, 12)] * 2 + [at(2, 16)] * 2
+    deal_with(app, second)
+    her_news(app, wayback.CONTACT_CHANGED, at(1, 11), at(2, 16))  # the same due time again
+    queue_warnings(app, at(2, 15))
+    assert len(news_warnings(app)) == 4
+
+
+def test_news_dealt_with_or_on_a_closed_referral_or_out_of_hours_raises_nothing(news_app):
+    from webapp.referrals.models import Referral
+    from webapp.rules import wayback
+
+    app = news_app
+    dealt = her_news(app, wayback.STOP, at(1, 9), at(2, 12))
+    deal_with(app, dealt)
+    queue_warnings(app, at(2, 11))
+    assert news_warnings(app) == []
+    # Due on Monday 7 December at 09:30: warned of at the close of Friday
+    # 4 December, never at the weekend.
+    her_news(app, wayback.PRESSURE, at(4, 10), at(7, 9, 30))
+    queue_warnings(app, at(5, 12))
+    queue_warnings(app, at(4, 16, 58))
+    assert news_warnings(app) == []
+    with app.app_context():
+        db.session().scalars(select(Referral)).one().status = "closed"
+        db.session().commit()
+    queue_warnings(app, at(4, 16, 59))
+    assert news_warnings(app) == []
+    with app.app_context():
+        db.session().scalars(select(Referral)).one().status = "open"
+        db.session().commit()
+    queue_warnings(app, at(4, 16, 59))
+    assert [row[2] for row in news_warnings(app)] == [at(7, 9, 30)] * 2
+
+
+def test_the_database_refuses_a_second_warning_for_the_same_news(news_app):
+    from sqlalchemy.exc import IntegrityError
+
+    from webapp.notify.models import enqueue
+
+    app = news_app
+    with app.app_context():
+        session = db.session()
+        enqueue(session, ["webhook"], NEWS_BREACH, "K7M-4QP", at(2, 12), at(2, 10),
+                about="2026-12-02T12:00:00Z")
+        session.commit()
+        enqueue(session, ["webhook"], NEWS_BREACH, "K7M-4QP", at(2, 16), at(2, 14),
+                about="2026-12-02T16:00:00Z")
+        session.commit()  # another due time: another warning
+        enqueue(session, ["webhook"], NEWS_BREACH, "K7M-4QP", at(2, 12), at(2, 10),
+                about="2026-12-02T12:00:00Z")
+        with pytest.raises(IntegrityError):
+            session.commit()
+        session.rollback()
+
+
+def test_two_workers_at_once_warn_of_the_same_news_once(news_app, database_url):
+    """Both list the news before either has queued its warning; the unique
+    constraint lets one in. PostgreSQL only (SQLite serialises writers)."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("needs PostgreSQL (TEST_POSTGRES_URL)")
+    from sqlalchemy.orm import Session
+
+    from webapp.notify import outbox
+    from webapp.rules import wayback
+
+    app = news_app
+    her_news(app, wayback.RESIDENT_MESSAGE, at(1, 9), at(2, 12))
+    site = app.config["SITE"]
+    from webapp.rules import due as due_rules
+
+    holidays = due_rules.bank_holidays(site.holidays_subdivision)
+    engine = app.extensions["db_engine"]
+    barrier = threading.Barrier(2)
+    counts, problems = [], []
+    real_enqueue = outbox.enqueue
+
+    def enqueue_together(*args, **kwargs):
+        real_enqueue(*args, **kwargs)
+        barrier.wait(timeout=10)  # both have listed the news and not yet committed
+
+    def worker():
+        try:
+            with Session(engine) as session:
+                counts.append(outbox.queue_news_warnings(
+                    session, ["email", "webhook"], at(2, 10), timedelta(hours=2),
+                    site.office_hours, holidays))
+        except Exception as problem:  # noqa: BLE001  (reported below)
+            problems.append(problem)
+
+    outbox.enqueue = enqueue_together
+    try:
+        workers = [threading.Thread(target=worker) for _ in range(2)]
+        for each in workers:
+            each.start()
+        for each in workers:
+            each.join(timeout=30)
+    finally:
+        outbox.enqueue = real_enqueue
+    assert problems == []
+    assert sorted(counts) == [0, 1]
+    assert len(news_warnings(app)) == 2  # one per channel

@@ -16,17 +16,22 @@ NEW, BREACH = "new", "breach"
 # row per channel until an officer has dealt with the news, when the staff
 # side deletes the sent rows so that the next news is announced again.
 UPDATE = "update"
+# Her news was not dealt with and its due time is near: one warning per
+# referral per news due time (the due time the queue shows), which ``about``
+# names, so that the same news is never warned of twice.
+NEWS_BREACH = "news-breach"
 
 
 class Notification(Base):
-    """That a referral arrived ("new"), is about to breach ("breach") or has
-    news from the resident's way back ("update"), for one channel ("email"
+    """That a referral arrived ("new"), is about to breach ("breach"), has
+    news from the resident's way back ("update") or news not dealt with that
+    is about to breach ("news-breach"), for one channel ("email"
     or "webhook"). Only the reference and the due time: no personal details
     ever go into a notification."""
 
     __tablename__ = "notification"
     __table_args__ = (
-        UniqueConstraint("channel", "event", "reference", name="uq_notification_once"),
+        UniqueConstraint("channel", "event", "reference", "about", name="uq_notification_once"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -40,6 +45,10 @@ class Notification(Base):
     claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str] = mapped_column(String(200), default="")
+    # What a warning is about when there can be more than one per reference
+    # ("news-breach": the news's due time, ISO in UTC); empty for the others,
+    # so that they stay one per channel, event and reference. Never sent.
+    about: Mapped[str] = mapped_column(String(32), default="", server_default="")
 
 
 def enqueue(
@@ -49,6 +58,7 @@ def enqueue(
     reference: str,
     due_at: datetime,
     now: datetime,
+    about: str = "",
 ) -> None:
     """Add one row per channel to the session (the caller commits)."""
     for channel in channels:
@@ -62,6 +72,7 @@ def enqueue(
                 tries=0,
                 next_try_at=now,
                 last_error="",
+                about=about,
             )
         )
 

@@ -22,10 +22,19 @@ from sqlalchemy import exists, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from webapp.notify.models import BREACH, Notification, enqueue
+from webapp.notify.models import BREACH, NEWS_BREACH, Notification, enqueue
 from webapp.referrals.models import Referral
-from webapp.rules.outbox import CLAIM, backoff, in_office_hours, warning_time
+from webapp.rules import wayback
+from webapp.rules.outbox import (
+    CLAIM,
+    backoff,
+    in_office_hours,
+    news_about,
+    news_due,
+    warning_time,
+)
 from webapp.staff.models import ContactAttempt
+from webapp.wayback.models import WayBackEntry
 
 log = logging.getLogger(__name__)
 
@@ -39,8 +48,11 @@ def queue_breach_warnings(
     is_holiday,
 ) -> int:
     """Add a warning for each open referral that nobody has tried to contact
-    yet and whose warning time has come. Only in office hours. Returns how
-    many referrals were warned about."""
+    yet and whose warning time has come, and for each open referral whose
+    news from the resident nobody has dealt with and whose news warning time
+    has come (``queue_news_warnings``). Only in office hours. Returns how
+    many warnings were queued (one per referral or news due time, whatever
+    the number of channels)."""
     channels = list(channels)
     if not channels or not in_office_hours(now, office_hours, is_holiday):
         return 0
@@ -63,6 +75,64 @@ def queue_breach_warnings(
         if warning_time(received, due, lead, office_hours, is_holiday) > now:
             continue
         enqueue(session, channels, BREACH, reference, due, now)
+        try:
+            session.commit()
+            count += 1
+        except IntegrityError:  # another worker queued it first
+            session.rollback()
+    return count + queue_news_warnings(session, channels, now, lead, office_hours, is_holiday)
+
+
+def queue_news_warnings(
+    session: Session,
+    channels: list[str],
+    now: datetime,
+    lead: timedelta,
+    office_hours,
+    is_holiday,
+) -> int:
+    """Warn of her news on the way back that nobody has dealt with, as of a
+    first contact: the referral's news is due when the queue says (its soonest
+    item not dealt with), and the warning comes at the same lead, in office
+    hours. One warning per referral per news due time, whoever else is
+    queueing at once (the unique constraint on the row's ``about``): when an
+    officer deals with that news and other news is still waiting, its own due
+    time is warned of in turn. The caller has checked the office hours."""
+    horizon = now + lead + timedelta(days=7)
+    items = session.execute(
+        select(Referral.reference, WayBackEntry.at, WayBackEntry.due_at)
+        .join(Referral, Referral.id == WayBackEntry.referral_id)
+        .where(
+            Referral.status == "open",
+            WayBackEntry.kind.in_(sorted(wayback.NEEDS_ACTION)),
+            WayBackEntry.dealt_at.is_(None),
+            or_(
+                WayBackEntry.due_at <= horizon,
+                WayBackEntry.due_at.is_(None) & (WayBackEntry.at <= horizon),
+            ),
+        )
+    ).all()
+    news: dict[str, list] = {}
+    for reference, at, due_at in items:
+        news.setdefault(reference, []).append((at, due_at))
+    if not news:
+        return 0
+    warned = set(
+        session.execute(
+            select(Notification.reference, Notification.about).where(
+                Notification.event == NEWS_BREACH, Notification.reference.in_(list(news))
+            )
+        ).all()
+    )
+    count = 0
+    for reference in sorted(news):
+        received, due = news_due(news[reference])
+        about = news_about(due)
+        if (reference, about) in warned:
+            continue
+        if warning_time(received, due, lead, office_hours, is_holiday) > now:
+            continue
+        enqueue(session, channels, NEWS_BREACH, reference, due, now, about=about)
         try:
             session.commit()
             count += 1

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from urllib.parse import unquote, urlsplit
 
-from webapp.notify.models import NEW, UPDATE, Notification
+from webapp.notify.models import NEW, NEWS_BREACH, UPDATE, Notification
 from webapp.rules import due as due_rules
 
 TIMEOUT = 15  # seconds: a stuck server must not hold the worker
@@ -45,6 +45,15 @@ def wording(notification: Notification, team: str) -> tuple[str, str]:
             f"The person behind referral {notification.reference} has been back in touch "
             f"through this site. Please deal with it by {due} (UK time).\n\n"
             "Open the referral in the staff queue to read it. This message holds no "
+            "personal details on purpose.\n"
+        )
+    elif notification.event == NEWS_BREACH:
+        subject = f"News on referral {notification.reference} is about to breach: due {due}"
+        body = (
+            f"The person behind referral {notification.reference} has been back in touch "
+            f"through this site, no one has dealt with it yet, and it is due by {due} "
+            "(UK time).\n\n"
+            "Please open the referral in the staff queue now. This message holds no "
             "personal details on purpose.\n"
         )
     else:

@@ -5,7 +5,7 @@ outbox itself is ``webapp/notify/outbox.py``.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from webapp.rules import due as due_rules
 
@@ -63,3 +63,24 @@ def warning_time(
         if span is not None and span[1] > received:
             return max(span[0], received)
     return target
+
+
+# Her news on the way back: warned of as a first contact is, once per due time.
+
+
+def news_due(items) -> tuple[datetime, datetime] | None:
+    """(when it came, when it is due) for a referral's news not yet dealt
+    with, given each item's ``(at, due_at)``: the soonest due, as the staff
+    queue shows it (what has no promise is due at once). None without news."""
+    soonest = None
+    for at, due_at in items:
+        due = due_at or at
+        if soonest is None or (due, at) < (soonest[1], soonest[0]):
+            soonest = (at, due)
+    return soonest
+
+
+def news_about(due: datetime) -> str:
+    """What a news warning is about, so that one due time is warned of once:
+    the due time, to the second, in UTC."""
+    return due.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
