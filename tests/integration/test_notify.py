@@ -445,7 +445,7 @@ def test_two_workers_at_once_warn_of_the_same_news_once(news_app, database_url):
                 counts.append(outbox.queue_news_warnings(
                     session, ["email", "webhook"], at(2, 10), timedelta(hours=2),
                     site.office_hours, holidays))
-        except Exception as problem:  # noqa: BLE001  (reported below)
+        except Exception as problem:  # reported below
             problems.append(problem)
 
     outbox.enqueue = enqueue_together

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from webapp.rules.due import bank_holidays
-from webapp.rules.outbox import backoff, in_office_hours, warning_time
+from webapp.rules.outbox import backoff, in_office_hours, news_about, news_due, warning_time
 
 LONDON = ZoneInfo("Europe/London")
 WEEKDAYS = dict.fromkeys(("monday", "tuesday", "wednesday", "thursday", "friday"),
@@ -51,3 +51,18 @@ def test_nothing_is_warned_at_night():
 def test_backoff_doubles_up_to_an_hour():
     assert [backoff(n).total_seconds() / 60 for n in range(1, 10)] == [
         1, 2, 4, 8, 16, 32, 60, 60, 60]
+
+
+def test_her_news_is_due_when_its_soonest_item_is_as_the_queue_shows_it():
+    assert news_due([]) is None
+    message, change = (at(1, 9), at(2, 12)), (at(1, 11), at(2, 16))
+    assert news_due([change, message]) == (at(1, 9), at(2, 12))
+    assert news_due([message, (at(1, 10), None)]) == (at(1, 10), at(1, 10))  # due at once
+    # Warned of as a first contact is: two hours ahead, in office hours.
+    assert warning_time(*news_due([message]), LEAD, WEEKDAYS, HOLIDAYS) == at(2, 10)
+
+
+def test_what_a_news_warning_is_about_is_its_due_time_in_utc():
+    summer = datetime(2026, 7, 1, 12, 0, 30, 999, tzinfo=LONDON)
+    assert news_about(summer) == "2026-07-01T11:00:30Z"
+    assert len(news_about(summer)) <= 32  # the column's width
