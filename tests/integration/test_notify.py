@@ -341,6 +341,14 @@ def test_her_news_not_dealt_with_is_warned_of_at_the_lead_and_once(news_app, web
     assert [(event["reference"], event["due_at"]) for event in news] == [
         (reference, "2026-12-02T12:00:00+00:00")]
     assert set(news[0]) == {"id", "event", "reference", "due_at", "created_at"}
+    from webapp.notify.send import wording
+
+    [row] = [row for row in rows(app) if row.event == NEWS_BREACH and row.channel == "email"]
+    subject, body = wording(row, "Community Safety team")
+    assert subject == (f"News on referral {reference} is about to breach: "
+                       "due Wednesday 2 December 12:00")
+    assert "no one has dealt with it yet" in body
+    assert not any(word in subject + body for word in PERSONAL)
 
 
 def test_more_news_is_warned_of_when_its_own_due_time_heads_the_queue(news_app):
