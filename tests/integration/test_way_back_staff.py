@@ -554,6 +554,66 @@ def test_the_feed_gives_her_latest_contact_rules_and_whether_contact_is_on_hold(
     assert later["contact_on_hold"] == ["stopped", "pressure"]
 
 
+def test_the_export_gives_her_latest_contact_rules_as_the_page_and_the_feed_do(
+        case, site, clock):
+    """``flask referrals export`` gives the rules that hold now, not the ones
+    first given: her sealed change of safe days (marked, with when), her stop
+    and the pressure warning; what was not sealed from her key changes
+    nothing. Reading the entries is audited, by count, like the page's read."""
+    officer, reference = case()
+    untouched = "K7M-4QT"  # a referral with no way back
+    with site.app_context():
+        session = db.session()
+        session.add(Referral(
+            reference=untouched, kind="self", language="en", received_at=clock["now"],
+            promise_at=clock["now"], due_at=clock["now"], window_end=None, flags="",
+            priority=2, status="open", contact_method="call",
+            sealed=sealing.seal(site.extensions["referral_public_key"], {
+                "contact": PHONE_CONTACT, "answers": {"danger": "no"}})))
+        session.commit()
+
+    def export():
+        result = site.test_cli_runner().invoke(args=["referrals", "export"])
+        assert result.exit_code == 0, result.output
+        records = {r["reference"]: r for r in map(json.loads, result.output.splitlines())}
+        assert "020 7946 0777" not in result.output  # the forged number
+        return records[reference], records[untouched]
+
+    first, _ = export()
+    assert first["contact"]["days"] != ["monday", "wednesday"] and first["contact_changed"] == {}
+    mondays = {**first["contact"], "days": ["monday", "wednesday"]}
+    add(site, reference, wayback.CONTACT_CHANGED, {"contact": mondays}, clock=clock,
+        ago=timedelta(minutes=40))
+    forged = {"contact": {"method": "call", "phone": "020 7946 0777", "any_time": True,
+                          "voicemail": "yes"}}
+    add(site, reference, wayback.CONTACT_CHANGED, forged, clock=clock,
+        ago=timedelta(minutes=30), from_her=False)
+    add(site, reference, wayback.STOP, {}, clock=clock, ago=timedelta(minutes=20))
+    add(site, reference, wayback.RESUMED, {}, clock=clock, ago=timedelta(minutes=10),
+        from_her=False)
+
+    found, other = export()
+    assert found["contact"] == mondays
+    assert found["contact_changed_at"] == (clock["now"] - timedelta(minutes=40)).isoformat()
+    assert found["contact_changed"] == {"days": found["contact_changed_at"]}
+    assert found["contact_on_hold"] == ["stopped"]
+    assert found["contact_warnings"] == ["Asked us to stop contacting them"]
+    assert other["contact"] == PHONE_CONTACT and other["contact_changed"] == {}
+    assert other["contact_on_hold"] == [] and other["contact_warnings"] == []
+    shown = page(officer, reference)  # the page says the same
+    assert "changed by the resident on" in shown and "Asked us to stop contacting them" in shown
+
+    add(site, reference, wayback.PRESSURE, {}, clock=clock, ago=timedelta(minutes=5))
+    found, _ = export()
+    assert found["contact_on_hold"] == ["stopped", "pressure"]
+    assert found["contact_warnings"] == ["Asked us to stop contacting them",
+                                         "May be under pressure: do not write, do not call"]
+    reads = [detail for actor, action, detail in audited(site, reference)
+             if action == "referral.conversation" and actor.startswith("cli:")]
+    assert reads == ["entries=4", "entries=5"]  # none before she had any
+    assert not [a for _, a, _ in audited(site, untouched) if a == "referral.conversation"]
+
+
 def test_two_officers_dealing_at_once_each_entry_is_dealt_with_once(case, site, clock):
     officer, reference = case()
     add_officer(site, "second@example.org", clock)

@@ -30,12 +30,10 @@ from webapp import db
 from webapp.clock import now
 from webapp.limits import limiter
 from webapp.referrals.models import Referral
-from webapp.rules import casework, contact, wayback
 from webapp.staff import audit
-from webapp.staff.case import acted_on, opened_entry, unsealed
+from webapp.staff.case import contact_news, latest_contact, unsealed
 from webapp.staff.models import ApiToken
 from webapp.staff.web import bp
-from webapp.wayback.models import WayBack, WayBackEntry
 
 log = logging.getLogger(__name__)
 
@@ -129,51 +127,9 @@ def token_from_request() -> ApiToken | None:
     return found
 
 
-# The entries of a way back that change what the case system must know.
-CONTACT_KINDS = (wayback.CONTACT_CHANGED, wayback.STOP, wayback.RESUMED, wayback.PRESSURE)
-
-
-def contact_news(ids: list[int]) -> dict[int, list]:
-    """The contact changes, stops and pressure warnings of these referrals'
-    way backs, oldest first, in two queries, each opened as ``(entry, what
-    the team's copy says)``; what would loosen her rules is left out unless
-    she sealed it from her own key (``case.acted_on``)."""
-    found: dict[int, list] = {}
-    if not ids:
-        return found
-    way_backs = {
-        row.referral_id: row
-        for row in db.session().scalars(select(WayBack).where(WayBack.referral_id.in_(ids)))
-    }
-    for entry in db.session().scalars(
-        select(WayBackEntry)
-        .where(WayBackEntry.referral_id.in_(ids), WayBackEntry.kind.in_(CONTACT_KINDS))
-        .order_by(WayBackEntry.at, WayBackEntry.id)
-    ):
-        data, mine = opened_entry(entry, way_backs.get(entry.referral_id))
-        if acted_on(entry, mine):
-            found.setdefault(entry.referral_id, []).append((entry, data))
-    return found
-
-
 def as_record(referral: Referral, opened: dict, news=()) -> dict:
     def moment(value):
         return value.isoformat() if value else None
-
-    changes = []
-    for entry, data in news:
-        part = (data or {}).get("contact")
-        if entry.kind == wayback.CONTACT_CHANGED and isinstance(part, dict):
-            changes.append((entry.at, part))
-    events = [casework.Event(entry.kind, entry.at, entry.dealt_at is not None) for entry, _ in news]
-    on_hold = [
-        rule
-        for rule, since in (
-            (contact.STOPPED, casework.stopped_since(events)),
-            (contact.PRESSURE, casework.pressure_since(events)),
-        )
-        if since is not None
-    ]
 
     return {
         "id": referral.id,
@@ -190,9 +146,8 @@ def as_record(referral: Referral, opened: dict, news=()) -> dict:
         "outcome": referral.outcome,
         "closed_at": moment(referral.closed_at),
         "first_contact_at": moment(referral.first_contact_at),
-        "contact": casework.current_contact(opened["contact"], [part for _, part in changes]),
-        "contact_changed_at": moment(changes[-1][0]) if changes else None,
-        "contact_on_hold": on_hold,  # "stopped", "pressure": contact no one until lifted
+        # contact, contact_changed_at, contact_changed, contact_on_hold
+        **latest_contact(opened["contact"], news),
         "answers": opened["answers"],
     }
 

@@ -231,6 +231,80 @@ def acted_on(entry: WayBackEntry, from_her: bool) -> bool:
     return from_her or entry.kind not in wayback.ONLY_FROM_HER
 
 
+# The entries of a way back that change how she may be contacted.
+CONTACT_KINDS = (wayback.CONTACT_CHANGED, wayback.STOP, wayback.RESUMED, wayback.PRESSURE)
+# What each hold on contact is called where the team reads it.
+ON_HOLD = {contact.STOPPED: wayback.STOP, contact.PRESSURE: wayback.PRESSURE}
+
+
+def contact_entries(ids: list[int]) -> dict[int, list[tuple[WayBackEntry, dict | None, bool]]]:
+    """The contact changes, stops and pressure warnings of these referrals'
+    way backs, oldest first, in two queries: each ``(entry, what the team's
+    copy says, whether the rules follow it)`` (``acted_on``)."""
+    found: dict[int, list] = {}
+    if not ids:
+        return found
+    session = db.session()
+    way_backs = {
+        row.referral_id: row
+        for row in session.scalars(select(WayBack).where(WayBack.referral_id.in_(ids)))
+    }
+    for entry in session.scalars(
+        select(WayBackEntry)
+        .where(WayBackEntry.referral_id.in_(ids), WayBackEntry.kind.in_(CONTACT_KINDS))
+        .order_by(WayBackEntry.at, WayBackEntry.id)
+    ):
+        data, mine = opened_entry(entry, way_backs.get(entry.referral_id))
+        found.setdefault(entry.referral_id, []).append((entry, data, acted_on(entry, mine)))
+    return found
+
+
+def contact_news(ids: list[int]) -> dict[int, list]:
+    """What of ``contact_entries`` the rules follow, each ``(entry, data)``:
+    what would loosen her rules is left out unless she sealed it from her
+    own key."""
+    return {referral_id: followed(rows) for referral_id, rows in contact_entries(ids).items()}
+
+
+def followed(rows) -> list:
+    """Of one referral's ``contact_entries``, those the rules follow, each
+    ``(entry, data)``."""
+    return [(entry, data) for entry, data, acted in rows if acted]
+
+
+def latest_contact(first: dict, news=()) -> dict:
+    """Her contact rules as they hold now, for the feed and the export, by the
+    rules the page follows (``casework``): the contact part she gave last,
+    when she last changed it and, for each answer she changed, when; and
+    whether contact is on hold ("stopped", "pressure": contact no one until
+    lifted). ``news`` is hers from ``contact_news``, oldest first."""
+
+    def moment(value):
+        return value.isoformat() if value else None
+
+    changes = [
+        (entry.at, (data or {})["contact"])
+        for entry, data in news
+        if entry.kind == wayback.CONTACT_CHANGED and isinstance((data or {}).get("contact"), dict)
+    ]
+    events = [casework.Event(entry.kind, entry.at, entry.dealt_at is not None) for entry, _ in news]
+    return {
+        "contact": casework.current_contact(first, [part for _, part in changes]),
+        "contact_changed_at": moment(changes[-1][0]) if changes else None,
+        "contact_changed": {
+            name: moment(at) for name, at in sorted(casework.changed_fields(first, changes).items())
+        },
+        "contact_on_hold": [
+            rule
+            for rule, since in (
+                (contact.STOPPED, casework.stopped_since(events)),
+                (contact.PRESSURE, casework.pressure_since(events)),
+            )
+            if since is not None
+        ],
+    }
+
+
 def case_file(found: Referral) -> CaseFile:
     """Open a referral, with its attempts, notes and way back, for its page."""
     session = db.session()

@@ -12,42 +12,61 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import AppGroup
+from flask_babel import force_locale
 from nacl.exceptions import CryptoError
 from sqlalchemy import select
 
-from webapp import clock, db, settings
+from webapp import clock, db, i18n, presentation, settings
 from webapp.referrals import store
 from webapp.referrals.models import Referral
 from webapp.rules import sealing
-from webapp.staff import audit, retention
+from webapp.staff import audit, case, retention
 from webapp.staff.cli import operator
 from webapp.staff.models import ContactAttempt, Note
 
 referrals_cli = AppGroup("referrals", help="Referrals: export them, purge old closed ones.")
 keys_cli = AppGroup("keys", help="The key pair that seals referrals.")
+BATCH = 500  # referrals whose way back entries are read in one query
 
 
 @referrals_cli.command("export")
 def export_command():
     """Print every referral as one JSON line, opened with the private key
-    (audited first: who ran it and how many it opens)."""
+    (audited first: who ran it and how many it opens, and, for each way back
+    whose contact entries it reads, how many, as the referral page audits
+    reading the conversation).
+
+    The contact rules are the ones that hold now, as the referral page and the
+    feed give them (``case.latest_contact``): a change she sealed on her way
+    back replaces what she first gave, each changed answer says when, and a
+    stop or a pressure warning puts contact on hold."""
     keyring, unopened = keyring_or_fail(), []
-    referrals = list(store.all_referrals(db.session()))
-    audit.record(
-        db.session(),
-        operator(),
-        "referral.export",
-        None,
-        clock.now(),
-        f"{len(referrals)} referral(s)",
-    )
-    db.session().commit()
+    session, actor, moment = db.session(), operator(), clock.now()
+    referrals = list(store.all_referrals(session))
+    read: dict[int, list] = {}
+    for start in range(0, len(referrals), BATCH):
+        read.update(case.contact_entries([r.id for r in referrals[start : start + BATCH]]))
+    audit.record(session, actor, "referral.export", None, moment, f"{len(referrals)} referral(s)")
+    for referral in referrals:
+        if read.get(referral.id):
+            audit.record(
+                session,
+                actor,
+                "referral.conversation",
+                referral.reference,
+                moment,
+                f"entries={len(read[referral.id])}",
+            )
+    session.commit()
+    with force_locale(i18n.DEFAULT):  # the page's words, in English: no request here
+        warnings = {rule: str(presentation.ENTRIES[kind]) for rule, kind in case.ON_HOLD.items()}
     for referral in referrals:
         try:
             opened = sealing.unseal(keyring, referral.sealed)
         except CryptoError:
             unopened.append(referral.reference)
             continue
+        latest = case.latest_contact(opened["contact"], case.followed(read.get(referral.id, ())))
         record = {
             "reference": referral.reference,
             "kind": referral.kind,
@@ -59,7 +78,10 @@ def export_command():
             "priority": referral.priority,
             "status": referral.status,
             "language": referral.language,
-            "contact": opened["contact"],
+            # contact (as it holds now), contact_changed_at, contact_changed
+            # (each answer she changed, and when), contact_on_hold
+            **latest,
+            "contact_warnings": [warnings[rule] for rule in latest["contact_on_hold"]],
             "answers": opened["answers"],
         }
         sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
