@@ -18,6 +18,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+import phonenumbers
+
 from webapp.rules import helplines
 
 
@@ -257,27 +259,37 @@ def areas_problem(areas: tuple[str, ...]) -> str | None:
 
 
 PHONE_CHARACTERS = re.compile(r"\+?[0-9 ]+")
+# Numbers that cost the caller more than a call to an ordinary number
+# (09 premium rate, and the 087 numbers libphonenumber counts with them).
+COSTLY = (phonenumbers.PhoneNumberType.PREMIUM_RATE,)
 
 
 def phone_problem(phone: str) -> str | None:
     """Why a service's number is not one a UK phone can dial from a tap; None
     when it is. Written as people read it: ``0300 123 4567``, ``+44 300 123
-    4567``, ``116 123``."""
+    4567``, ``116 123``. Whether a number is a real UK one, and of what kind,
+    is libphonenumber's (the ``phonenumbers`` package, as the journeys use)."""
     if not PHONE_CHARACTERS.fullmatch(phone.strip()):
         return f"{phone!r} must be digits and spaces only, like 0300 123 4567"
     digits = phone.replace(" ", "")
-    if digits.startswith("+44"):
-        digits = "0" + digits[3:]
-    elif digits.startswith("+"):
+    if digits.startswith("+") and not digits.startswith("+44"):
         return f"{phone!r} is not a UK number (+44)"
-    if re.fullmatch(r"116\d{3}|0800\d{4}", digits):  # 116 123; 0800 1111 (Childline)
+    if re.fullmatch(r"116\d{3}", digits):  # 116 123: the helplines of social value
         return None
-    if not digits.startswith("0") or digits.startswith("00"):
+    if not digits.startswith(("0", "+44")) or digits.startswith("00"):
         return f"{phone!r} must start with 0 (or +44), like 0300 123 4567"
-    if digits.startswith("09"):
+    try:
+        number = phonenumbers.parse(digits, "GB")
+    except phonenumbers.NumberParseException:
+        number = None
+    if number is not None and phonenumbers.number_type(number) in COSTLY:
         return f"{phone!r} is a premium-rate number: give the service's free or local number"
-    if not 10 <= len(digits) <= 11:
-        return f"{phone!r} has {len(digits)} digits; a UK number has 10 or 11"
+    if number is None or not phonenumbers.is_valid_number(number):
+        national = "0" + digits[3:] if digits.startswith("+44") else digits
+        return (
+            f"{phone!r} is not a UK number in use ({len(national)} digits; "
+            "a UK number has 10 or 11, like 0300 123 4567)"
+        )
     return None
 
 
