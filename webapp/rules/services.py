@@ -284,12 +284,12 @@ def phone_problem(phone: str) -> str | None:
         number = None
     if number is not None and phonenumbers.number_type(number) in COSTLY:
         return f"{phone!r} is a premium-rate number: give the service's free or local number"
+    if number is not None and phonenumbers.is_valid_number(number):
+        return None  # 0800 1111 (Childline) too: libphonenumber knows the short ones
     national = "0" + digits[3:] if digits.startswith("+44") else digits
     if not 10 <= len(national) <= 11:
         return f"{phone!r} has {len(national)} digits; a UK number has 10 or 11"
-    if number is None or not phonenumbers.is_valid_number(number):
-        return f"{phone!r} is not a UK number in use: check it against the service's own page"
-    return None
+    return f"{phone!r} is not a UK number in use: check it against the service's own page"
 
 
 # Not confirmed when this was written (say so to the landlord's checker):
