@@ -105,6 +105,11 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
 
 
+# The content folder of the app each engine belongs to: the first migration
+# that keeps content in the database loads its files (0010_content.py).
+CONTENT_FOLDERS: weakref.WeakKeyDictionary[Engine, Path] = weakref.WeakKeyDictionary()
+
+
 def alembic_config(engine: Engine) -> Config:
     # Imported here: only the migration commands need Alembic, and a web
     # worker that never loads it is some 12 MB smaller.
@@ -113,6 +118,7 @@ def alembic_config(engine: Engine) -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["engine"] = engine
+    config.attributes["content_dir"] = CONTENT_FOLDERS.get(engine)
     return config
 
 
@@ -193,7 +199,8 @@ def upgrade_command():
 # no referral and no entry (but for her own copies, which closing empties, as
 # it replaces the locks), and never sees a staff account or the audit log.
 # What it can read of a way back is ciphertext, and locks that open only with
-# her passphrase.
+# her passphrase. Of the content it reads what is published (a view) and the
+# serial that says when that changed: no draft, no history, no author.
 PUBLIC_GRANTS = (
     "GRANT SELECT, INSERT, UPDATE, DELETE ON draft TO {role}",
     "GRANT INSERT, SELECT (id) ON referral TO {role}",
@@ -204,6 +211,7 @@ PUBLIC_GRANTS = (
     "UPDATE (for_resident) ON way_back_entry TO {role}",
     "GRANT SELECT, INSERT, UPDATE, DELETE ON way_back_try, return_visit TO {role}",
     "GRANT USAGE ON SEQUENCE {referral_seq}, {notification_seq}, {way_back_entry_seq} TO {role}",
+    "GRANT SELECT ON published_content, content_serial TO {role}",
 )
 PUBLIC_SEQUENCES = ("referral", "notification", "way_back_entry")
 

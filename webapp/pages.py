@@ -88,9 +88,16 @@ class PageCache:
         return len(self._pages)
 
 
-def content_version(app: Flask) -> int:
+def content_version(app: Flask) -> int | None:
+    """The serial of the published content (``webapp/content/published.py``);
+    None when the database cannot say, and then nothing is kept."""
     library = app.extensions.get("content")
-    return library.snapshot().version if library else 0
+    if library is None:
+        return 0
+    try:
+        return library.snapshot().version
+    except Exception:  # logged where the content is read; the page is still served
+        return None
 
 
 # ``shared``'s ``vary`` when the page depends on nothing else (a page that
@@ -113,6 +120,9 @@ def shared(render: Callable[[], str], vary: Hashable = NOTHING_ELSE) -> bytes:
     """
     app = current_app._get_current_object()
     day, version = today(), content_version(app)
+    if version is None:  # the content cannot be read: show what can be, keep nothing
+        incomplete()
+        return render().encode()
     if vary is NOTHING_ELSE:
         vary = None
         if not limiter_in_this_request():
@@ -172,8 +182,11 @@ class WholePages:
     def __call__(self, environ, start_response):
         if not plain_visit(environ) or limits_before_every_request():
             return self.wsgi_app(environ, start_response)
+        version = content_version(self.app)
+        if version is None:
+            return self.wsgi_app(environ, start_response)
         visit = tuple(environ.get(name) for name in SAME_VISIT)
-        kept = self.kept.find((visit, today(self.app), content_version(self.app)))
+        kept = self.kept.find((visit, today(self.app), version))
         if kept is not None:
             status, headers, body = kept
             start_response(status, list(headers))

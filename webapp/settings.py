@@ -111,6 +111,9 @@ class Settings:
     staff_idle_minutes: int = 15  # a staff session ends after this long without a request
     staff_session_hours: int = 10  # and this long after signing in, whatever happens
     report_minimum: int = 5  # reports show smaller counts only as "fewer than"
+    # A second comms or admin user approves every change before it is public
+    # (the staff site's content editor); false for a one-person team.
+    two_person_publishing: bool = True
     # The places the landlord's homes are in, as residents name them: "Help
     # near you" lists local services under each (content/services/).
     areas: tuple[str, ...] = DEMO_AREAS
@@ -214,8 +217,9 @@ def _validate(raw: dict) -> Settings:
             raise SettingsError(f"areas: {problem}")
         values["areas"] = areas
 
-    if isinstance(values.get("neutral_titles"), str):
-        values["neutral_titles"] = values["neutral_titles"].lower() in ("1", "true", "yes", "on")
+    for name in ("neutral_titles", "two_person_publishing"):
+        if isinstance(values.get(name), str):
+            values[name] = values[name].lower() in ("1", "true", "yes", "on")
 
     if "promise" in values and values["promise"] not in due.PROMISE_RULES:
         raise SettingsError('promise must be "24h" or "same-working-day"')

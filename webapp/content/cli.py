@@ -43,10 +43,10 @@ def check(
     areas: tuple[str, ...] = (),
     production: bool = False,
 ) -> tuple[list[str], list[str]]:
-    """(errors, warnings), each ``FILE:LINE: problem``. ``areas``: the
-    landlord's, which local services must name; ``production``: refuse
-    example services (and the demo's areas)."""
-    errors, warnings, documents = [], [], {}
+    """(errors, warnings) of the files under ``root``, each ``FILE:LINE:
+    problem``. ``areas``: the landlord's, which local services must name;
+    ``production``: refuse example services (and the demo's areas)."""
+    errors, documents = [], {}
     if production and areas == DEMO_AREAS and any((root / "services").glob("*.md")):
         errors.append(
             f"settings: areas are the demo's ({', '.join(DEMO_AREAS)}): set the "
@@ -61,6 +61,22 @@ def check(
                 errors.append(f"{name}:{problem.line}: {problem.reason}")
                 continue
             documents[(kind, doc.slug, doc.lang)] = (doc, name)
+    more, warnings = check_documents(documents, languages, today, areas, production)
+    return errors + more, warnings
+
+
+def check_documents(
+    documents: dict[tuple[str, str, str], tuple[Document, object]],
+    languages: tuple[str, ...],
+    today,
+    areas: tuple[str, ...] = (),
+    production: bool = False,
+) -> tuple[list[str], list[str]]:
+    """(errors, warnings) of documents that parsed, each ``NAME:LINE:
+    problem``: what only the whole set shows (a translation without its
+    English, links to nowhere, dates or facts that differ between
+    languages). ``documents``: (kind, slug, lang) -> (document, its name)."""
+    errors, warnings = [], []
     for (kind, slug, lang), (doc, name) in sorted(documents.items()):
         if lang not in languages:
             warnings.append(
@@ -113,7 +129,7 @@ def check(
 def service_problems(doc: Document, name, areas: tuple[str, ...], production: bool) -> list[str]:
     """A local service names only the landlord's areas, and is real in production."""
     problems = []
-    text = doc.path.read_text(encoding="utf-8")
+    text = doc.source
     unknown = [area for area in doc.service.areas if area not in areas]
     if unknown:
         configured = ", ".join(areas) if areas else "none are set"
@@ -155,7 +171,7 @@ def own_route(slug: str) -> str | None:
 def check_command(strict):
     """Check every page, campaign and local service; exit 1 naming FILE:LINE
     if one is broken."""
-    library = current_app.extensions["content"]
+    library = current_app.extensions["content_files"]
     site = current_app.config["SITE"]
     errors, warnings = check(
         library.root,

@@ -18,7 +18,7 @@ import re
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
@@ -131,6 +131,7 @@ class Document:
         )
 
     service: ServiceFacts | None = None  # services only (title: its name; summary: its offer)
+    source: str = field(default="", repr=False, compare=False)  # the text it was read from
 
     def live(self, today: date) -> bool:
         """From the start of ``publish_from`` to the end of ``publish_until``."""
@@ -188,17 +189,30 @@ def field_line(text: str, name: str) -> int:
 
 
 def parse(path: Path, kind: str) -> Document:
-    match = NAME.fullmatch(path.name)
+    """A file under ``content/KIND/``, as the site would read it."""
+    check_name(path.name)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise ContentError(1, "the file is not UTF-8 text") from None
+    return parse_text(path.name, text, kind, path)
+
+
+def check_name(name: str) -> re.Match:
+    match = NAME.fullmatch(name)
     if match is None:
         raise ContentError(
             1,
             "the file name must be SLUG.LANG.md, like clares-law.en.md "
             "(lower-case letters, digits and hyphens)",
         )
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise ContentError(1, "the file is not UTF-8 text") from None
+    return match
+
+
+def parse_text(filename: str, text: str, kind: str, path: Path | None = None) -> Document:
+    """One document's text (front matter and Markdown) named ``SLUG.LANG.md``,
+    from a file or from the database: the same rules for both."""
+    match = check_name(filename)
     text = text.replace("\r\n", "\n").lstrip("\ufeff")
     matter, body, body_line = split_front_matter(text)
     fields = SERVICE_FIELDS if kind == "services" else FIELDS
@@ -251,7 +265,8 @@ def parse(path: Path, kind: str) -> Document:
         kind=kind,
         slug=match["slug"],
         lang=match["lang"],
-        path=path,
+        path=path or Path(kind, filename),
+        source=text,
         html="".join(html for _only, html in sections),
         links=tuple(links),
         sections=tuple(sections) if len(sections) > 1 else (),
@@ -336,8 +351,45 @@ class Snapshot:
     version: int = 0  # goes up by one whenever a file is added, changed or removed
 
 
-class Library:
-    """Every document under ``root``, reparsed only when its file changes."""
+class Questions:
+    """What the site asks of the documents a ``snapshot`` holds."""
+
+    def snapshot(self) -> Snapshot:
+        raise NotImplementedError
+
+    def find(self, kind: str, slug: str, lang: str) -> Document | None:
+        """The document in ``lang``, else in English, else None."""
+        documents = self.snapshot().documents
+        return documents.get((kind, slug, lang)) or documents.get((kind, slug, "en"))
+
+    def listing(self, kind: str, lang: str, today: date) -> list[Document]:
+        """One document per slug, live today, in ``lang`` where there is one."""
+        documents = self.snapshot().documents
+        slugs = sorted({slug for (k, slug, _) in documents if k == kind})
+        chosen = [
+            documents.get((kind, slug, lang)) or documents.get((kind, slug, "en")) for slug in slugs
+        ]
+        live = [doc for doc in chosen if doc is not None and doc.live(today)]
+        return sorted(
+            live,
+            key=lambda doc: (
+                doc.order if doc.order is not None else 10_000,
+                -(doc.publish_from or date.min).toordinal(),
+                doc.slug,
+            ),
+        )
+
+    def banners(self, lang: str, today: date) -> list[Document]:
+        """Live campaigns with a banner in exactly this language."""
+        return [
+            doc for doc in self.listing("campaigns", lang, today) if doc.lang == lang and doc.banner
+        ]
+
+
+class Library(Questions):
+    """Every document under ``root``, reparsed only when its file changes:
+    what ``flask content import`` and ``content check`` read (the site shows
+    what is published in the database, ``published.py``)."""
 
     def __init__(
         self, root: Path, interval: float = 1.0, clock: Callable[[], float] = time.monotonic
@@ -397,32 +449,13 @@ class Library:
                 documents[(parsed.kind, parsed.slug, parsed.lang)] = parsed
         self._snapshot = Snapshot(documents, problems, self._snapshot.version + 1)
 
-    # Questions the site asks.
 
-    def find(self, kind: str, slug: str, lang: str) -> Document | None:
-        """The document in ``lang``, else in English, else None."""
-        documents = self.snapshot().documents
-        return documents.get((kind, slug, lang)) or documents.get((kind, slug, "en"))
-
-    def listing(self, kind: str, lang: str, today: date) -> list[Document]:
-        """One document per slug, live today, in ``lang`` where there is one."""
-        documents = self.snapshot().documents
-        slugs = sorted({slug for (k, slug, _) in documents if k == kind})
-        chosen = [
-            documents.get((kind, slug, lang)) or documents.get((kind, slug, "en")) for slug in slugs
-        ]
-        live = [doc for doc in chosen if doc is not None and doc.live(today)]
-        return sorted(
-            live,
-            key=lambda doc: (
-                doc.order if doc.order is not None else 10_000,
-                -(doc.publish_from or date.min).toordinal(),
-                doc.slug,
-            ),
-        )
-
-    def banners(self, lang: str, today: date) -> list[Document]:
-        """Live campaigns with a banner in exactly this language."""
-        return [
-            doc for doc in self.listing("campaigns", lang, today) if doc.lang == lang and doc.banner
-        ]
+def compose(matter: dict, body: str) -> str:
+    """A document's text from its front matter (in ``FIELDS`` order, empty
+    values left out) and its Markdown body: what the editor stores, and what
+    a file holds."""
+    order = [name for name in (*FIELDS, *SERVICE_FIELDS) if name in matter]
+    kept = {name: matter[name] for name in order if matter[name] not in (None, "")}
+    front = yaml.safe_dump(kept, allow_unicode=True, sort_keys=False, width=10_000)
+    body = body.replace("\r\n", "\n").strip("\n")
+    return f"---\n{front}---\n\n{body}\n"

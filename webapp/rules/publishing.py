@@ -1,0 +1,101 @@
+"""How a page or campaign goes from a draft to what residents read, and who
+may move it (docs/content.md). Plain values in, plain values out.
+
+A version of one language of one document is a ``draft`` while it is being
+written, ``waiting`` once its author asks for approval, then ``published``
+when a second comms or admin user approves it (or its author, when the
+landlord has turned two-person publishing off). Publishing a version
+``replaced`` the one before; ``unpublished`` takes it down (one person may:
+taking a wrong number down must never wait for a second); a draft may be
+``discarded``. A restored version is a new draft, approved like any other.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from datetime import date, datetime
+
+DRAFT, WAITING, PUBLISHED, REPLACED, UNPUBLISHED, DISCARDED = (
+    "draft",
+    "waiting",
+    "published",
+    "replaced",
+    "unpublished",
+    "discarded",
+)
+OPEN = (DRAFT, WAITING)  # at most one of these per language of a document
+EDITABLE_KINDS = ("pages", "campaigns")  # local services are loaded from files
+FILES = "files"  # the author and approver of a version loaded from the content folder
+
+
+def approval_refused(authors: list[str], approver: str, two_people: bool) -> str | None:
+    """Why ``approver`` may not publish a draft written by ``authors``; None
+    when she may."""
+    if two_people and approver in authors:
+        return "own"  # you wrote part of this change: another person must approve it
+    return None
+
+
+def add_author(authors: str, name: str) -> str:
+    """The comma-separated authors of a draft, with ``name`` among them."""
+    names = [n for n in authors.split(",") if n]
+    return ",".join([*names, name] if name not in names else names)
+
+
+# The states the list shows for a document (its English, which every
+# translation's dates follow): what residents see today, then whether a
+# change is on its way.
+LIVE, SCHEDULED, ENDED, NOT_PUBLISHED = "live", "scheduled", "ended", "not-published"
+
+
+def public_state(
+    published: bool, publish_from: date | None, publish_until: date | None, today: date
+) -> str:
+    """Whether residents see the published version today, will from its
+    start date, saw it until its end, or see nothing."""
+    if not published:
+        return NOT_PUBLISHED
+    if publish_from is not None and today < publish_from:
+        return SCHEDULED
+    if publish_until is not None and today > publish_until:
+        return ENDED
+    return LIVE
+
+
+@dataclass(frozen=True)
+class Translation:
+    """One language of a document, for the translations at a glance."""
+
+    lang: str
+    published: bool
+    draft: str | None  # DRAFT, WAITING or None
+    stale: bool  # the English was published again after this was
+
+
+def is_stale(english_approved_at: datetime | None, approved_at: datetime | None) -> bool:
+    """A translation is older than its English when the English was published
+    after it was (so it may not say what the English now says)."""
+    return (
+        english_approved_at is not None
+        and approved_at is not None
+        and english_approved_at > approved_at
+    )
+
+
+def line_diff(old: str, new: str) -> list[tuple[str, str]]:
+    """What changed, line by line: ("same" | "removed" | "added", line), in
+    reading order, with unchanged stretches longer than six lines cut to the
+    three lines either side of a change (("gap", "") marks a cut)."""
+    rows: list[tuple[str, str]] = []
+    matcher = difflib.SequenceMatcher(a=old.split("\n"), b=new.split("\n"), autojunk=False)
+    for group in matcher.get_grouped_opcodes(3):
+        if rows:
+            rows.append(("gap", ""))
+        for tag, i1, i2, j1, j2 in group:
+            if tag == "equal":
+                rows += [("same", line) for line in matcher.a[i1:i2]]
+                continue
+            rows += [("removed", line) for line in matcher.a[i1:i2]]
+            rows += [("added", line) for line in matcher.b[j1:j2]]
+    return rows
