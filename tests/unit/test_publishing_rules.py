@@ -1,0 +1,48 @@
+"""Who may publish, what the list shows, and what the approver reads
+(webapp/rules/publishing.py)."""
+
+from datetime import UTC, date, datetime, timedelta
+
+from webapp.rules import publishing as rules
+
+TODAY = date(2026, 11, 25)
+
+
+def test_an_author_may_not_approve_her_own_change_while_two_people_publish():
+    assert rules.approval_refused(["a@x", "b@x"], "b@x", two_people=True) == "own"
+    assert rules.approval_refused(["a@x"], "c@x", two_people=True) is None
+    assert rules.approval_refused(["a@x"], "a@x", two_people=False) is None
+
+
+def test_every_writer_is_an_author_once():
+    authors = rules.add_author("", "a@x")
+    authors = rules.add_author(authors, "b@x")
+    assert rules.add_author(authors, "a@x") == "a@x,b@x"
+
+
+def test_the_public_state_follows_the_dates_by_day():
+    state = rules.public_state
+    assert state(False, None, None, TODAY) == rules.NOT_PUBLISHED
+    assert state(True, TODAY + timedelta(days=1), None, TODAY) == rules.SCHEDULED
+    assert state(True, TODAY, TODAY, TODAY) == rules.LIVE  # its first and last day
+    assert state(True, None, TODAY - timedelta(days=1), TODAY) == rules.ENDED
+    assert state(True, None, None, TODAY) == rules.LIVE
+
+
+def test_a_translation_is_stale_once_the_english_is_published_after_it():
+    at = datetime(2026, 11, 1, tzinfo=UTC)
+    assert rules.is_stale(at + timedelta(seconds=1), at)
+    assert not rules.is_stale(at, at)
+    assert not rules.is_stale(at - timedelta(days=1), at)
+    assert not rules.is_stale(None, at) and not rules.is_stale(at, None)
+
+
+def test_the_diff_shows_each_changed_line_once_in_reading_order():
+    old = "\n".join(f"line {n}" for n in range(20))
+    new = old.replace("line 10", "line ten").replace("line 19", "line 19\nline 20")
+    rows = rules.line_diff(old, new)
+    changed = [(kind, line) for kind, line in rows if kind in ("added", "removed")]
+    assert changed == [("removed", "line 10"), ("added", "line ten"), ("added", "line 20")]
+    assert ("gap", "") in rows  # the unchanged stretch between is cut
+    assert ("same", "line 0") not in rows
+    assert rules.line_diff("same", "same") == []
