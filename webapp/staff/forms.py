@@ -171,7 +171,7 @@ def one_line(form, field):
 class NewContentForm(FlaskForm):
     kind = RadioField(
         _l("What are you writing?"),
-        choices=[("pages", _l("An information page")), ("campaigns", _l("A campaign"))],
+        choices=options(("pages", _l("An information page")), ("campaigns", _l("A campaign"))),
         validators=[InputRequired(message=_l("Choose a page or a campaign"))],
     )
     slug = StringField(
