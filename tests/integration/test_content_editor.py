@@ -22,7 +22,7 @@ CAMPAIGN = {
     "banner": "Safe at Home Week: read what we can do",
     "review_by": "",
     "body": "## What we do\n\nRead [Clare's Law](/clares-law) or [ask for help](/ask).\n\n"
-            "Call {team_phone}.",
+    "Call {team_phone}.",
 }
 EDIT = "/staff/content/campaigns/safe-week/en"
 
@@ -67,24 +67,32 @@ def draft_id(site, slug="safe-week", lang="en"):
 
 def audit_actions(site):
     with site.app_context():
-        return [(e.actor, e.action, e.detail) for e in db.session().scalars(
-            select(AuditEntry).where(AuditEntry.action.like("content.%")).order_by(AuditEntry.id))]
+        return [
+            (e.actor, e.action, e.detail)
+            for e in db.session().scalars(
+                select(AuditEntry)
+                .where(AuditEntry.action.like("content.%"))
+                .order_by(AuditEntry.id)
+            )
+        ]
 
 
 def approve(site, client, slug="safe-week", lang="en", action="approve"):
     """Press Approve (or Send back), with a token from the list: the
     approval page has no Approve button for an author or a broken draft."""
     page = f"/staff/content/campaigns/{slug}/{lang}/approve"
-    return press(client, "/staff/content/", page, action=action,
-                 version=str(draft_id(site, slug, lang)))
+    return press(
+        client, "/staff/content/", page, action=action, version=str(draft_id(site, slug, lang))
+    )
 
 
 def test_two_comms_users_publish_a_campaign_and_it_goes_live_on_its_date(editor, clock):
     site, first, second = editor
     public = site.test_client()
     # New: kind and address, then the English.
-    new = press(first, "/staff/content/new", "/staff/content/new",
-                kind="campaigns", slug="safe-week")
+    new = press(
+        first, "/staff/content/new", "/staff/content/new", kind="campaigns", slug="safe-week"
+    )
     assert new.headers["Location"] == EDIT
     assert first.get(EDIT).status_code == 200
     # Preview before saving: as residents read it, with the quick exit and 999.
@@ -106,28 +114,31 @@ def test_two_comms_users_publish_a_campaign_and_it_goes_live_on_its_date(editor,
     assert "another person must approve it" in own and "Approve and publish" not in own
     refused = approve(site, first)
     assert refused.status_code == 302
-    assert "another person must approve it" in first.get(
-        refused.headers["Location"]).get_data(as_text=True)
+    assert "another person must approve it" in first.get(refused.headers["Location"]).get_data(
+        as_text=True
+    )
     assert public.get("/campaigns/safe-week").status_code == 404
     # The second user sees it waiting, with what changed, and approves it.
     waiting = second.get("/staff/content/").get_data(as_text=True)
     assert "Waiting for your approval" in waiting
     assert 'href="/staff/content/campaigns/safe-week/en/approve"' in waiting
     page = second.get("/staff/content/campaigns/safe-week/en/approve").get_data(as_text=True)
-    assert "<ins><span class=\"diff-label\">Added:</span> title: Safe at Home Week</ins>" in page
+    assert '<ins><span class="diff-label">Added:</span> title: Safe at Home Week</ins>' in page
     assert COMMS in page
     assert approve(site, second).status_code == 302
     # Scheduled: not yet shown; on its first day, shown with its banner.
     assert "Scheduled" in second.get("/staff/content/").get_data(as_text=True)
     assert public.get("/campaigns/safe-week").status_code == 404
     clock["now"] = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
-    assert "<h1>Safe at Home Week</h1>" in public.get("/campaigns/safe-week").get_data(
-        as_text=True)
+    assert "<h1>Safe at Home Week</h1>" in public.get("/campaigns/safe-week").get_data(as_text=True)
     assert "Safe at Home Week: read what we can do" in public.get("/").get_data(as_text=True)
     # Every step is in the audit log, by who did it.
     actions = [(actor, action) for actor, action, _detail in audit_actions(site)]
-    assert actions == [(COMMS, "content.create"), (COMMS, "content.submit"),
-                       (SECOND, "content.approve")]
+    assert actions == [
+        (COMMS, "content.create"),
+        (COMMS, "content.submit"),
+        (SECOND, "content.approve"),
+    ]
 
 
 def test_a_typo_fixed_is_approved_then_the_earlier_version_restored(editor, clock):
@@ -135,27 +146,27 @@ def test_a_typo_fixed_is_approved_then_the_earlier_version_restored(editor, cloc
     public = site.test_client()
     write(first, action="submit", title="Safe at Hoem Week")
     approve(site, second)
-    assert "<h1>Safe at Hoem Week</h1>" in public.get("/campaigns/safe-week").get_data(
-        as_text=True)
+    assert "<h1>Safe at Hoem Week</h1>" in public.get("/campaigns/safe-week").get_data(as_text=True)
     write(first, action="submit")
     diff = second.get("/staff/content/campaigns/safe-week/en/approve").get_data(as_text=True)
-    assert "<del><span class=\"diff-label\">Removed:</span> title: Safe at Hoem Week</del>" in diff
-    assert "<ins><span class=\"diff-label\">Added:</span> title: Safe at Home Week</ins>" in diff
+    assert '<del><span class="diff-label">Removed:</span> title: Safe at Hoem Week</del>' in diff
+    assert '<ins><span class="diff-label">Added:</span> title: Safe at Home Week</ins>' in diff
     approve(site, second)
-    assert "<h1>Safe at Home Week</h1>" in public.get("/campaigns/safe-week").get_data(
-        as_text=True)
+    assert "<h1>Safe at Home Week</h1>" in public.get("/campaigns/safe-week").get_data(as_text=True)
     history = first.get("/staff/content/campaigns/safe-week/en/history").get_data(as_text=True)
     assert "Replaced" in history and "Published" in history and SECOND in history
     first_version = int(re.findall(r"/staff/content/versions/(\d+)\"", history)[-1])
     shown = first.get(f"/staff/content/versions/{first_version}").get_data(as_text=True)
     assert "title: Safe at Hoem Week" in shown
-    restored = press(first, "/staff/content/campaigns/safe-week/en/history",
-                     f"/staff/content/versions/{first_version}/restore")
+    restored = press(
+        first,
+        "/staff/content/campaigns/safe-week/en/history",
+        f"/staff/content/versions/{first_version}/restore",
+    )
     assert restored.headers["Location"] == EDIT
     assert 'value="Safe at Hoem Week"' in first.get(EDIT).get_data(as_text=True)
     # A restored version is a draft: the public page is unchanged until approved.
-    assert "<h1>Safe at Home Week</h1>" in public.get("/campaigns/safe-week").get_data(
-        as_text=True)
+    assert "<h1>Safe at Home Week</h1>" in public.get("/campaigns/safe-week").get_data(as_text=True)
     actions = [action for _actor, action, _detail in audit_actions(site)]
     assert actions[-1] == "content.restore"
 
@@ -171,8 +182,9 @@ def test_one_person_publishes_when_two_person_publishing_is_off(make_app, clock,
     form = client.get(EDIT).get_data(as_text=True)
     assert 'value="publish"' in form and "Ask for approval" not in form
     assert write(client, action="publish").status_code == 302
-    assert "<h1>Safe at Home Week</h1>" in site.test_client().get(
-        "/campaigns/safe-week").get_data(as_text=True)
+    assert "<h1>Safe at Home Week</h1>" in site.test_client().get("/campaigns/safe-week").get_data(
+        as_text=True
+    )
     assert [a for _who, a, _d in audit_actions(site)] == ["content.create", "content.approve"]
 
 
@@ -183,15 +195,18 @@ def test_taking_the_english_down_takes_every_language_down(editor, clock):
     approve(site, second)
     welsh = "/staff/content/campaigns/safe-week/cy"
     assert 'value="Safe at Home Week"' in first.get(welsh).get_data(as_text=True)  # pre-filled
-    write(first, path=welsh, action="submit", title="Wythnos Diogel",
-          publish_from="2030-01-01")  # a translation's dates are its English's, whatever is sent
+    write(
+        first, path=welsh, action="submit", title="Wythnos Diogel", publish_from="2030-01-01"
+    )  # a translation's dates are its English's, whatever is sent
     approve(site, second, lang="cy")
-    assert "<h1>Wythnos Diogel</h1>" in public.get("/cy/campaigns/safe-week").get_data(
-        as_text=True)
+    assert "<h1>Wythnos Diogel</h1>" in public.get("/cy/campaigns/safe-week").get_data(as_text=True)
     confirm = first.get("/staff/content/campaigns/safe-week/en/unpublish").get_data(as_text=True)
     assert "every translation down at once" in confirm
-    taken = press(first, "/staff/content/campaigns/safe-week/en/unpublish",
-                  "/staff/content/campaigns/safe-week/en/unpublish")
+    taken = press(
+        first,
+        "/staff/content/campaigns/safe-week/en/unpublish",
+        "/staff/content/campaigns/safe-week/en/unpublish",
+    )
     assert taken.status_code == 302
     assert public.get("/campaigns/safe-week").status_code == 404
     assert public.get("/cy/campaigns/safe-week").status_code == 404
@@ -203,15 +218,16 @@ def test_translations_at_a_glance_show_what_is_older_than_the_english(editor, cl
     site, first, second = editor
     write(first, action="submit")
     approve(site, second)
-    write(first, path="/staff/content/campaigns/safe-week/cy", action="submit",
-          title="Wythnos Diogel")
+    write(
+        first, path="/staff/content/campaigns/safe-week/cy", action="submit", title="Wythnos Diogel"
+    )
     approve(site, second, lang="cy")
     write(first, path="/staff/content/campaigns/safe-week/pl", action="save", title="Tydzień")
 
     def marks(lang):
         listing = first.get("/staff/content/").get_data(as_text=True)
-        row = listing[listing.index("Safe at Home Week"):]
-        row = row[:row.index("</tr>")]
+        row = listing[listing.index("Safe at Home Week") :]
+        row = row[: row.index("</tr>")]
         found = re.search(rf'/safe-week/{lang}">[^<]*</a>: (.*?)</li>', row).group(1)
         return re.findall(r">([^<]+)</span>", found)
 
@@ -237,16 +253,22 @@ def test_officers_are_refused_and_so_is_a_post_without_its_token(editor, clock):
 
 
 def test_friendly_errors_keep_everything_typed(editor):
-    site, first, _second = editor
-    response = write(first, title="", publish_from="31/11/2026", publish_until="2026-11-01",
-                     body="Keep this text")
+    _site, first, _second = editor
+    response = write(
+        first,
+        title="",
+        publish_from="31/11/2026",
+        publish_until="2026-11-01",
+        body="Keep this text",
+    )
     html = response.get_data(as_text=True)
     assert response.status_code == 400
     assert "Enter the title" in html and "Enter a real date, like 2026-11-25" in html
     assert 'href="#title"' in html  # the summary links to the field
     assert 'value="31/11/2026"' in html and "Keep this text</textarea>" in html
-    taken = press(first, "/staff/content/new", "/staff/content/new",
-                  kind="pages", slug="clares-law")
+    taken = press(
+        first, "/staff/content/new", "/staff/content/new", kind="pages", slug="clares-law"
+    )
     assert "already used" in taken.get_data(as_text=True)
     own = press(first, "/staff/content/new", "/staff/content/new", kind="pages", slug="ask")
     assert "one of the site&#39;s own pages" in own.get_data(as_text=True)
@@ -286,8 +308,15 @@ def test_a_hostile_body_is_inert_in_the_preview_and_never_published(editor, cloc
     html = preview.get_data(as_text=True)  # the client checked it: no script, load or style
     assert preview.status_code == 200
     assert "This cannot be published yet" in html and "unsafe or unsupported" in html
-    for raw in ("<script>", "<iframe", "<style>body", 'action="https://evil', "<link rel=s",
-                "<img src=x", 'href="javascript'):
+    for raw in (
+        "<script>",
+        "<iframe",
+        "<style>body",
+        'action="https://evil',
+        "<link rel=s",
+        "<img src=x",
+        'href="javascript',
+    ):
         assert raw not in html
     asked = write(first, action="submit", body=body)
     assert asked.status_code == 400  # kept as a draft, never sent for approval

@@ -13,11 +13,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
-from flask_babel import force_locale
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from markupsafe import Markup
-from sqlalchemy import select
 
 from webapp import db
 from webapp.clock import now, today
@@ -47,9 +45,7 @@ def refusal(reason: str) -> str:
         ),
         "changed": _("The draft was changed while you were reading it. Read it again."),
         "no-english": _("The English must be published before a translation can be."),
-        "open-draft": _(
-            "There is already a draft of this language. Publish or discard it first."
-        ),
+        "open-draft": _("There is already a draft of this language. Publish or discard it first."),
         "not-waiting": _("This draft is not waiting for approval."),
         "not-draft": _("This draft is already waiting for approval."),
         "not-open": _("There is no draft to discard."),
@@ -296,9 +292,7 @@ def content_list():
         version
         for version in versions
         if version.state == rules.WAITING
-        and rules.approval_refused(
-            version.author_names, g.staff.email, site.two_person_publishing
-        )
+        and rules.approval_refused(version.author_names, g.staff.email, site.two_person_publishing)
         is None
     ]
     return render_template(
@@ -403,14 +397,12 @@ def edit_content(kind, slug, lang):
         flash(_("Write the English first: a translation follows its dates."))
         return redirect(url_for("staff.edit_content", kind=kind, slug=slug, lang="en"))
     if request.method == "GET":
-        form = ContentForm(kind=kind, formdata=None, data=doc.start())
-        form.locked = doc.translation
+        form = ContentForm(kind=kind, locked=doc.translation, formdata=None, data=doc.start())
         return show_form(doc, form)
     action = request.form.get("action", "save")
     if action == "discard":
         return discard(doc)
-    form = ContentForm(kind=kind, data=doc.locked() if doc.translation else None)
-    form.locked = doc.translation
+    form = ContentForm(kind=kind, locked=doc.translation)
     if doc.translation:  # never what was posted: the English's
         for name, value in doc.locked().items():
             form[name].data, form[name].raw_data = value, []

@@ -247,15 +247,18 @@ class ContentForm(FlaskForm):
         ],
     )
 
-    def __init__(self, *args, kind: str = "pages", **kwargs):
+    def __init__(self, *args, kind: str = "pages", locked: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.kind = kind
+        self.kind, self.locked = kind, locked  # locked: a translation (its dates are set)
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
         start, end = self.publish_from.data, self.publish_until.data
         if self.kind == "campaigns" and start is None and not self.publish_from.errors:
-            self.publish_from.errors = [*self.publish_from.errors, _l("Enter the first day it shows")]
+            self.publish_from.errors = [
+                *self.publish_from.errors,
+                _l("Enter the first day it shows"),
+            ]
             valid = False
         if start and end and end < start:
             self.publish_until.errors = [
