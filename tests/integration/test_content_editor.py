@@ -396,3 +396,28 @@ def test_an_arabic_preview_reads_right_to_left(editor, clock):
     assert 'class="resident-page" lang="ar" dir="rtl"' in html
     assert "<h1>أسبوع الأمان في المنزل</h1>" in html
     assert 'lang="ar" dir="rtl"' in first.get(arabic).get_data(as_text=True)  # the inputs
+
+
+def test_a_staff_instance_checks_links_against_the_public_site_and_publishes_to_it(
+    instances, clock
+):
+    """In production the editor runs on a staff instance, which serves none of
+    the public addresses: links to /ask and /clares-law are still good, /ask
+    is still taken, and a public instance shows what is approved."""
+    public, staff = instances
+    clock["now"] = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
+    public.extensions["content"].interval = 0
+    add_officer(staff, COMMS, clock, role="comms")
+    add_officer(staff, SECOND, clock, role="comms")
+    first, second = staff.test_client(), staff.test_client()
+    sign_in(staff, first, clock, email=COMMS)
+    sign_in(staff, second, clock, email=SECOND)
+    own = press(first, "/staff/content/new", "/staff/content/new", kind="pages", slug="ask")
+    assert "one of the site&#39;s own pages" in own.get_data(as_text=True)
+    # The public instance runs on the real clock: live from yesterday, with no end.
+    yesterday = (datetime.now(UTC) - timedelta(days=1)).date().isoformat()
+    asked = write(first, action="submit", publish_from=yesterday, publish_until="")
+    assert asked.status_code == 302
+    assert approve(staff, second).status_code == 302
+    page = public.test_client().get("/campaigns/safe-week").get_data(as_text=True)
+    assert "<h1>Safe at Home Week</h1>" in page and 'href="/clares-law"' in page
