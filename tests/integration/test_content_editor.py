@@ -248,7 +248,15 @@ def test_officers_are_refused_and_so_is_a_post_without_its_token(editor, clock):
         assert officer.get(path).status_code == 403, path
     assert site.test_client().get("/staff/content/").status_code == 302  # to sign in
     forged = first.post(EDIT, data={**CAMPAIGN, "action": "save"})
-    assert forged.status_code == 400
+    assert forged.status_code == 400  # nothing saved; what was typed is shown again
+    assert 'value="Safe at Home Week"' in forged.get_data(as_text=True)
+    assert "open for a long time" in forged.get_data(as_text=True)
+    for action in ("submit", "discard", "publish"):
+        assert first.post(EDIT, data={**CAMPAIGN, "action": action}).status_code == 400
+    stale = first.post(EDIT, data={**CAMPAIGN, "action": "save", "csrf_token": "stale"})
+    assert stale.status_code == 400
+    restore = first.post("/staff/content/versions/1/restore")
+    assert restore.status_code == 400  # every other POST: the global check
     assert audit_actions(site) == []
 
 

@@ -27,6 +27,7 @@ from webapp.content.models import ContentVersion
 from webapp.i18n import direction
 from webapp.rules import publishing as rules
 from webapp.rules.contact import CONTENT_ROLES
+from webapp.security import csrf
 from webapp.staff import publishing
 from webapp.staff.forms import ActionForm, ContentForm, NewContentForm
 from webapp.staff.web import bp, staff_required
@@ -390,7 +391,9 @@ def show_form(doc: Editing, form: ContentForm, problems: Problems | None = None,
 @staff_required(roles=CONTENT_ROLES)
 def edit_content(kind, slug, lang):
     """Write one language of a document. Save draft, Preview, Ask for
-    approval (Publish, for a one-person team), Discard draft."""
+    approval (Publish, for a one-person team), Discard draft. The form checks
+    its own CSRF token (exempt below from the global check), so that a page
+    open past the token's lifetime keeps what was typed."""
     known(kind, lang)
     doc = editing(kind, slug, lang)
     if doc.translation and doc.english is None:
@@ -400,12 +403,16 @@ def edit_content(kind, slug, lang):
         form = ContentForm(kind=kind, locked=doc.translation, formdata=None, data=doc.start())
         return show_form(doc, form)
     action = request.form.get("action", "save")
-    if action == "discard":
-        return discard(doc)
     form = ContentForm(kind=kind, locked=doc.translation)
     if doc.translation:  # never what was posted: the English's
         for name, value in doc.locked().items():
             form[name].data, form[name].raw_data = value, []
+    if not form.csrf_token.validate(form):
+        # Open too long (or forged): nothing changes, and what was typed is
+        # shown again with a fresh token, never lost to an error page.
+        return show_form(doc, form, status=400)
+    if action == "discard":
+        return discard(doc)
     if action == "edit":  # back from the preview, with what was typed
         return show_form(doc, form)
     if not form.validate():
@@ -414,6 +421,9 @@ def edit_content(kind, slug, lang):
     if action == "preview":
         return preview_page(doc, text, form)
     return change(doc, form, text, action)
+
+
+csrf.exempt(edit_content)
 
 
 def change(doc: Editing, form: ContentForm, text: str, action: str):
