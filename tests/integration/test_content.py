@@ -184,11 +184,11 @@ def test_comms_staff_preview_a_campaign_before_it_starts(web, content, clock):
     assert web.test_client().get("/campaigns/safe").status_code == 404
     listing = comms.get("/staff/content/").get_data(as_text=True)
     assert "Safe at Home Week" in listing and "Scheduled" in listing
-    preview = comms.get("/staff/content/campaigns/safe")
+    preview = comms.get("/staff/content/campaigns/safe/en/preview")
     assert preview.status_code == 200
-    assert "Preview for staff" in preview.get_data(as_text=True)
-    assert officer.get("/staff/content/campaigns/safe").status_code == 403
-    assert web.test_client().get("/staff/content/campaigns/safe").status_code == 302
+    assert "A preview for staff" in preview.get_data(as_text=True)
+    assert officer.get("/staff/content/campaigns/safe/en/preview").status_code == 403
+    assert web.test_client().get("/staff/content/campaigns/safe/en/preview").status_code == 302
 
 
 def test_content_files_live_where_the_docs_say(make_app):

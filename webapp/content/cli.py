@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import sys
 from pathlib import Path
 
@@ -9,7 +10,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 from werkzeug.exceptions import MethodNotAllowed, NotFound
-from werkzeug.routing import RequestRedirect
+from werkzeug.routing import Map, RequestRedirect
 
 from webapp import clock
 from webapp.content.library import KINDS, ContentError, Document, field_line, parse
@@ -18,10 +19,44 @@ from webapp.settings import DEMO_AREAS
 content_cli = AppGroup("content", help="Pages, campaigns and local services under content/.")
 
 
+def public_routes() -> Map:
+    """The public site's addresses, which links and page names are checked
+    against: this app's own, or, on a staff instance (which serves none of
+    them, yet checks what the comms team publishes), the same blueprints'
+    rules gathered once."""
+    if "content.page" in current_app.view_functions:
+        return current_app.url_map
+    return _public_routes(tuple(current_app.config["SITE"].languages))
+
+
+@functools.cache
+def _public_routes(languages: tuple[str, ...]) -> Map:
+    from flask import Flask
+
+    from webapp import health
+    from webapp.content import routes
+    from webapp.i18n import DEFAULT, LanguageConverter
+    from webapp.public import routes as public
+    from webapp.referrals import routes as referrals
+    from webapp.selfcheck import routes as selfcheck
+    from webapp.wayback import routes as wayback
+
+    site = Flask("quietdoor-public-routes")
+    site.url_map.converters["slug"] = routes.SlugConverter
+    site.url_map.converters["lang"] = type(
+        "EnabledLanguages",
+        (LanguageConverter,),
+        {"codes": tuple(code for code in languages if code != DEFAULT)},
+    )
+    for blueprint in (health.bp, public.bp, selfcheck.bp, referrals.bp, wayback.bp, routes.bp):
+        site.register_blueprint(blueprint)
+    return site.url_map
+
+
 def resolve(path: str, documents: dict) -> str | None:
     """Why an internal link goes nowhere; None when it goes somewhere."""
     bare = path.split("#", 1)[0].split("?", 1)[0] or "/"
-    adapter = current_app.url_map.bind("localhost")
+    adapter = public_routes().bind("localhost")
     try:
         endpoint, args = adapter.match(bare, method="GET")
     except RequestRedirect:
@@ -160,7 +195,7 @@ def nations(doc: Document) -> list:
 
 def own_route(slug: str) -> str | None:
     try:
-        endpoint, _ = current_app.url_map.bind("localhost").match(f"/{slug}", method="GET")
+        endpoint, _ = public_routes().bind("localhost").match(f"/{slug}", method="GET")
     except (NotFound, RequestRedirect, MethodNotAllowed):
         return None
     return None if endpoint == "content.page" else endpoint

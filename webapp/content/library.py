@@ -32,7 +32,8 @@ from webapp.rules.services import phone_problem
 log = logging.getLogger(__name__)
 
 KINDS = ("pages", "campaigns", "services")
-NAME = re.compile(r"(?P<slug>[a-z0-9][a-z0-9-]{2,79})\.(?P<lang>[a-z]{2,3})\.md")
+SLUG = re.compile(r"[a-z0-9][a-z0-9-]{2,79}")  # a page's address, as routes.SlugConverter
+NAME = re.compile(rf"(?P<slug>{SLUG.pattern})\.(?P<lang>[a-z]{{2,3}})\.md")
 FIELDS = {
     "title": str,
     "summary": str,

@@ -13,6 +13,7 @@ taking a wrong number down must never wait for a second); a draft may be
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -72,6 +73,26 @@ class Translation:
     draft: str | None  # DRAFT, WAITING or None
     stale: bool  # the English was published again after this was
 
+    @property
+    def marks(self) -> tuple[str, ...]:
+        """What the list says of it: ``published`` or ``stale`` (older than
+        its English), then ``draft`` or ``waiting`` when a change is open;
+        ``missing`` when there is neither."""
+        shown = (STALE if self.stale else PUBLISHED,) if self.published else ()
+        shown += (self.draft,) if self.draft else ()
+        return shown or (MISSING,)
+
+
+MISSING, STALE = "missing", "stale"
+
+
+def change_under_way(drafts: list[str]) -> str | None:
+    """Of the open drafts of a document's languages (their states): WAITING
+    when one waits for approval, else DRAFT when one is being written."""
+    if WAITING in drafts:
+        return WAITING
+    return DRAFT if DRAFT in drafts else None
+
 
 def is_stale(english_approved_at: datetime | None, approved_at: datetime | None) -> bool:
     """A translation is older than its English when the English was published
@@ -99,3 +120,29 @@ def line_diff(old: str, new: str) -> list[tuple[str, str]]:
             rows += [("removed", line) for line in matcher.a[i1:i2]]
             rows += [("added", line) for line in matcher.b[j1:j2]]
     return rows
+
+
+FIELD = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\s*:")
+
+
+def place(text: str, line: int) -> tuple[str, int]:
+    """Where line ``line`` (1-based) of a document's text is, for showing a
+    problem beside what the editor typed: (the front-matter field it is in,
+    0), ("body", the line of the text box, after any empty lines that open
+    the body), or ("", 0) for the document as a whole."""
+    lines = text.replace("\r\n", "\n").split("\n")
+    if not lines or lines[0].strip() != "---" or line < 2:
+        return "", 0
+    end = next((i for i, row in enumerate(lines[1:], 1) if row.strip() == "---"), None)
+    if end is None:
+        return "", 0
+    if line <= end:  # inside the front matter: the field whose line this is, or continues
+        for row in reversed(lines[1:line]):
+            found = FIELD.match(row)
+            if found:
+                return found.group(1), 0
+        return "", 0
+    body = lines[end + 1 :]
+    blank = next((i for i, row in enumerate(body) if row.strip()), len(body))
+    number = line - end - 1 - blank
+    return ("body", number) if number >= 1 else ("", 0)

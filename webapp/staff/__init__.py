@@ -1,7 +1,8 @@
 """The staff side at ``/staff/``: sign-in with a second factor (``signin.py``),
 the callback queue (``queue.py``), a referral opened with the private key
 and the casework on it (``case.py``, ``referral.py``), reports
-(``reports.py``), the comms team's campaign preview (``campaigns.py``), the
+(``reports.py``), the comms team's content editor (``content.py``, its changes in
+``publishing.py``), the
 JSON feed (``api.py``), and the commands that need the private key or touch
 staff accounts (``cli.py``, ``keys.py``). The shared pieces of every view
 (the blueprint, who is signed in, the role check) are in ``web.py``.
@@ -20,8 +21,8 @@ def init_app(app) -> None:
     from webapp.settings import SettingsError, staff_secret
     from webapp.staff import (
         api,
-        campaigns,
         cli,
+        content,
         keys,
         queue,
         referral,
@@ -31,7 +32,7 @@ def init_app(app) -> None:
         web,
     )
 
-    del api, campaigns, queue, referral, reports, signin  # imported for their views
+    del api, content, queue, referral, reports, signin  # imported for their views
     # Now, so that gunicorn's workers (recycled ones too) share the master's
     # keys; else when first needed, as `keys generate` runs before there is one.
     # A key file other users could read stops the start, whatever the command.

@@ -63,6 +63,33 @@ def history(session: Session, kind: str, slug: str, lang: str) -> list[ContentVe
     )
 
 
+def current_versions(session: Session) -> list[ContentVersion]:
+    """What the editor lists: every published version and open draft of the
+    pages and campaigns."""
+    return list(
+        session.scalars(
+            select(ContentVersion)
+            .where(ContentVersion.kind.in_(rules.EDITABLE_KINDS))
+            .where(ContentVersion.state.in_((rules.PUBLISHED, *rules.OPEN)))
+            .order_by(ContentVersion.id)
+        )
+    )
+
+
+def in_use(session: Session, kind: str, slug: str) -> bool:
+    """Whether a document of this kind has this address (a discarded first
+    draft leaves it free)."""
+    return (
+        session.scalar(
+            select(ContentVersion.id)
+            .filter_by(kind=kind, slug=slug)
+            .where(ContentVersion.state != rules.DISCARDED)
+            .limit(1)
+        )
+        is not None
+    )
+
+
 def all_published(session: Session) -> dict[tuple[str, str, str], ContentVersion]:
     return {
         (v.kind, v.slug, v.lang): v
