@@ -11,6 +11,8 @@ the earlier version. axe finds nothing on the editor's pages."""
 from __future__ import annotations
 
 import os
+import re
+import time
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -122,3 +124,133 @@ def resident(browser, base_url):
 
 def tomorrow():
     return (datetime.now(UTC) + timedelta(days=1)).date()
+
+
+def shows(browser, urls, path, text, timeout=5_000):
+    """Every public instance shows ``text`` at ``path`` within ``timeout`` ms
+    (each worker looks at the content serial at most once a second)."""
+    for url in urls:
+        page = resident(browser, url)
+        deadline = time.monotonic() + timeout / 1000
+        while True:
+            answer = page.goto(path)
+            if answer.status == 200 and text in page.inner_text("body"):
+                break
+            assert time.monotonic() < deadline, f"{url}{path} does not show {text!r}"
+            page.wait_for_timeout(200)
+        page.context.close()
+
+
+def write(page, **fields):
+    for label, value in fields.items():
+        page.get_by_label(label, exact=True).fill(value)
+
+
+def ask_for_approval(page):
+    page.get_by_role("button", name="Ask for approval").click()
+    expect(page.locator("main")).to_contain_text("Sent for approval")
+
+
+def approve(page, title, diff=None):
+    page.goto("/staff/content/")
+    page.locator("#waiting ~ ul").get_by_role("link", name=title).first.click()
+    clean(page)
+    if diff:
+        removed, added = diff
+        expect(page.locator("ol.diff del")).to_contain_text(removed)
+        expect(page.locator("ol.diff ins")).to_contain_text(added)
+    page.get_by_role("button", name="Approve and publish").click()
+    expect(page.locator("main")).to_contain_text("Approved and published")
+
+
+def test_a_campaign_written_previewed_translated_approved_scheduled_fixed_and_restored(
+        browser, sites):
+    staff_url, *public = sites["urls"]
+    author_secret = comms_user(sites["staff"], AUTHOR)
+    approver_secret = comms_user(sites["staff"], APPROVER)
+    start = tomorrow()
+
+    # She writes the campaign in English, with a banner and dates from tomorrow.
+    author = signed_in(browser, staff_url, AUTHOR, author_secret)
+    author.goto("/staff/content/")
+    clean(author)
+    author.get_by_role("link", name="New page or campaign").click()
+    clean(author)
+    author.get_by_label("A campaign").check()
+    author.get_by_label("Address").fill(SLUG)
+    author.get_by_role("button", name="Continue to the English").click()
+    author.wait_for_url(f"**/staff/content/campaigns/{SLUG}/en")
+    clean(author)
+    write(author, **{
+        "Title": "Winter nights", "Summary": "Help is here on the longest nights.",
+        "First day it shows": start.isoformat(),
+        "Last day it shows": (start + timedelta(days=20)).isoformat(),
+        "Banner on the home page": BANNER,
+        "Text": f"## {TYPO}\n\nCall {{team_phone}} or read [Clare's Law](/clares-law)."})
+    author.get_by_role("button", name="Preview").click()
+    expect(author.locator("h1").last).to_contain_text("Winter nights")
+    expect(author.locator("body")).to_contain_text(TYPO)
+    clean(author)
+    author.get_by_role("button", name="Back to editing").click()
+    ask_for_approval(author)
+
+    # The Welsh: its dates are the English's.
+    author.goto(f"/staff/content/campaigns/{SLUG}/cy")
+    write(author, **{"Title": "Nosweithiau'r gaeaf",
+                     "Summary": "Mae help yma ar y nosweithiau hiraf.",
+                     "Banner on the home page": BANNER_CY,
+                     "Text": "## Nid ydych ar eich pen eich hun\n\nFfoniwch {team_phone}."})
+    author.get_by_role("button", name="Preview").click()
+    assert author.locator("[lang=cy]").count()
+    author.get_by_role("button", name="Back to editing").click()
+    ask_for_approval(author)
+    # The author cannot approve her own change.
+    author.goto(f"/staff/content/campaigns/{SLUG}/en/approve")
+    expect(author.get_by_role("button", name="Approve and publish")).to_have_count(0)
+
+    # A second comms user sees both waiting and approves them, English first.
+    approver = signed_in(browser, staff_url, APPROVER, approver_secret)
+    approver.goto("/staff/content/")
+    waiting = approver.locator("#waiting ~ ul")
+    expect(waiting).to_contain_text("Winter nights")
+    expect(waiting).to_contain_text("Nosweithiau'r gaeaf")
+    approve(approver, "Winter nights")
+    approve(approver, "Nosweithiau'r gaeaf")
+    approver.goto("/staff/content/")
+    row = approver.get_by_role("row").filter(has_text="Winter nights")
+    expect(row).to_contain_text("Scheduled")
+
+    # Not before its first day; on it, on both public instances.
+    for url in public:
+        page = resident(browser, url)
+        assert page.goto(f"/campaigns/{SLUG}").status == 404
+        assert BANNER not in page.goto("/").text()
+        page.context.close()
+    sites["clock"]["now"] += timedelta(days=1)
+    shows(browser, public, "/", BANNER)
+    shows(browser, public, "/cy/", BANNER_CY)
+    shows(browser, public, f"/campaigns/{SLUG}", TYPO)
+    shows(browser, public, f"/cy/campaigns/{SLUG}", "Nid ydych ar eich pen eich hun")
+
+    # She fixes the typo; once approved both instances show it within seconds.
+    author.goto(f"/staff/content/campaigns/{SLUG}/en")
+    body = author.get_by_label("Text", exact=True)
+    body.fill(body.input_value().replace(TYPO, FIXED))
+    ask_for_approval(author)
+    approve(approver, "Winter nights", diff=(TYPO, FIXED))
+    approved = time.monotonic()
+    shows(browser, public, f"/campaigns/{SLUG}", FIXED)
+    seen_after = time.monotonic() - approved
+    print(f"the fix reached both public instances {seen_after:.2f} s after approval")
+    assert seen_after < 5, seen_after
+
+    # She restores the earlier version: a draft, approved like any other.
+    author.goto(f"/staff/content/campaigns/{SLUG}/en/history")
+    clean(author)
+    author.get_by_role("button", name=re.compile(r"Restore version \d+ as a draft")).last.click()
+    expect(author.get_by_label("Text", exact=True)).to_have_value(re.compile(re.escape(TYPO)))
+    ask_for_approval(author)
+    approve(approver, "Winter nights", diff=(FIXED, TYPO))
+    shows(browser, public, f"/campaigns/{SLUG}", TYPO)
+    author.goto(f"/staff/content/campaigns/{SLUG}/en/history")
+    expect(author.locator("table")).to_contain_text(APPROVER)

@@ -126,7 +126,8 @@ def check(
 ) -> Checked:
     """What ``content check`` would say of this text beside what is
     published: its own problems, and those only the whole set shows (links
-    to nowhere, a translation whose dates differ from its English's)."""
+    to nowhere, a translation whose dates differ from its English's, or
+    from the English draft while the English is not published yet)."""
     name = f"{slug}.{lang}.md"
     try:
         document = parse_text(name, text, kind)
@@ -138,7 +139,16 @@ def check(
             documents[key] = (parse_text(version.filename, version.text, version.kind), key)
         except ContentError:
             continue  # broken already; its own check says so
-    ours = (kind, slug, lang)
+    ours, english = (kind, slug, lang), (kind, slug, "en")
+    if lang != "en" and english not in documents:
+        # A translation written before its English is published is checked
+        # against the English draft (approval still waits for the English).
+        draft = open_draft(session, *english)
+        if draft is not None:
+            try:
+                documents[english] = (parse_text(draft.filename, draft.text, kind), english)
+            except ContentError:
+                pass
     documents[ours] = (document, ours)
     errors, warnings = check_documents(documents, languages, today, areas, production)
     prefix = f"{ours}:"
