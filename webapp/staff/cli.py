@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 
 import click
 from flask import current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import delete, select
 
 from webapp import clock, db
@@ -346,6 +346,7 @@ def token_list_command():
 
 
 @click.command("import")
+@with_appcontext
 @click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=pathlib.Path))
 def content_import_command(folder):
     """Publish the files under FOLDER (KIND/SLUG.LANG.md, as content/ holds
@@ -368,14 +369,18 @@ def content_import_command(folder):
         for line in errors:
             click.echo(f"error: {line}")
         raise click.ClickException(f"Nothing was published: {len(errors)} error(s).")
-    session.commit()
-    current_app.extensions["content"].forget()
+    if not versions:  # nothing changed: the serial stays, and no instance drops its pages
+        session.rollback()
+    else:
+        session.commit()
+        current_app.extensions["content"].forget()
     for version in versions:
         click.echo(f"published {version.kind}/{version.filename} (#{version.id})")
     click.echo(f"{len(versions)} version(s) published; every instance shows them within a second.")
 
 
 @click.command("export")
+@with_appcontext
 @click.argument("folder", type=click.Path(file_okay=False, path_type=pathlib.Path))
 def content_export_command(folder):
     """Write what is published to FOLDER/KIND/SLUG.LANG.md (files already
