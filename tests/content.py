@@ -88,10 +88,3 @@ def publish(app, root: Path | None = None, who: str = "test") -> int:
     app.extensions["content"].forget()  # this instance sees it at once
     return changed
 
-
-def published_app(make_app, **config):
-    """An app whose database is migrated, so that its content folder (the
-    shipped one unless ``CONTENT_DIR`` says otherwise) is what it publishes."""
-    app = make_app(**config)
-    migrate(app)
-    return app
