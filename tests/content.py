@@ -87,4 +87,3 @@ def publish(app, root: Path | None = None, who: str = "test") -> int:
             session.rollback()  # the serial stays where it was
     app.extensions["content"].forget()  # this instance sees it at once
     return changed
-
