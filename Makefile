@@ -71,9 +71,10 @@ translations: update compile ## The whole cycle: extract, update, compile
 i18n-check: $(VENV)/.installed-test ## Fail on untranslated or fuzzy entries, or a stale messages.pot
 	$(BIN)/python -m pytest -q tests/unit/test_catalogues.py
 
-bench: $(VENV)/.installed-test compile ## Print the page-weight and way back figures
+bench: $(VENV)/.installed-test compile ## Print the page-weight, way back and publishing figures
 	$(BIN)/python bench/page_weight.py
 	$(BIN)/python bench/way_back.py
+	$(BIN)/python bench/publishing.py
 
 clean: ## Remove the virtual environment and compiled files
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import uuid
 from datetime import UTC, datetime
 
@@ -19,21 +20,46 @@ from webapp.rules import sealing
 LANGUAGES = ("en", "cy", "pl", "ro", "pa", "ur", "pt", "es", "ar", "bn", "gu", "it")
 
 
+@pytest.fixture(scope="session")
+def migrated_database(tmp_path_factory):
+    """A SQLite database at the newest migration, the shipped content
+    published in it, made once: each app gets a copy (a migration takes a
+    tenth of a second or more)."""
+    folder = tmp_path_factory.mktemp("migrated")
+    app = create_app({"TESTING": True, "INSTANCE_PATH": str(folder / "instance"),
+                      "SECRET_KEY": "test-" + uuid.uuid4().hex,
+                      "DATABASE_URL": f"sqlite:///{folder / 'db.sqlite3'}"})
+    db.upgrade(app.extensions["db_engine"])
+    app.extensions["db_engine"].dispose()  # SQLite folds its journal back in
+    return folder / "db.sqlite3"
+
+
 @pytest.fixture
-def make_app(tmp_path, request):
+def make_app(tmp_path, request, migrated_database):
     """Build an app with its own instance folder; ``SITE`` overrides settings.
-    Its test clients check every page they fetch (``CheckedClient``)."""
+    Its test clients check every page they fetch (``CheckedClient``).
+
+    Without ``database_url``, its SQLite database is migrated, as a deployed
+    site's always is, so that it serves what is published there: the
+    shipped content, or its ``CONTENT_DIR``'s (tests/content.py publishes
+    changes). ``migrate=False`` leaves a new database empty."""
 
     apps = []
 
-    def make(database_url: str | None = None, **config):
+    def make(database_url: str | None = None, migrate: bool = True, **config):
         config.setdefault("TESTING", True)
         config.setdefault("RATELIMIT_ENABLED", False)
         config.setdefault("INSTANCE_PATH", str(tmp_path / "instance"))
         config.setdefault("SECRET_KEY", "test-" + uuid.uuid4().hex)
-        config.setdefault("DATABASE_URL",
-                          database_url or f"sqlite:///{tmp_path / 'test.sqlite3'}")
+        database = tmp_path / "test.sqlite3"
+        config.setdefault("DATABASE_URL", database_url or f"sqlite:///{database}")
+        fresh = migrate and database_url is None and not database.exists()
+        if fresh and "CONTENT_DIR" not in config:
+            shutil.copyfile(migrated_database, database)
+            database.chmod(0o600)
         apps.append(checked(create_app(config), request))
+        if fresh and "CONTENT_DIR" in config:
+            db.upgrade(apps[-1].extensions["db_engine"])  # loads its content folder
         return apps[-1]
 
     yield make

@@ -1,5 +1,7 @@
-"""Pages and campaigns from content/: dates, banners, languages, changes
-without a restart, broken files left out, the check, and the staff preview."""
+"""Pages and campaigns as published in the database (written as files here,
+then published: tests/content.py): dates, banners, languages, changes
+without a restart, broken versions left out, the check, and the staff
+preview."""
 
 import logging
 from datetime import UTC, datetime, timedelta
@@ -7,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.content import migrate, publish
 from tests.staff import add_officer, sign_in
-from webapp import db
 
 CAMPAIGN = """---
 title: Safe at Home Week
@@ -47,6 +49,7 @@ def content(tmp_path):
 def web(make_app, content, clock):
     clock["now"] = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
     app = make_app(CONTENT_DIR=str(content), CLOCK=lambda: clock["now"])
+    migrate(app)  # the folder is what is published
     app.extensions["content"].interval = 0  # see every change at once
     return app
 
@@ -62,6 +65,7 @@ def test_a_campaign_appears_without_a_restart_and_goes_after_its_last_day(web, c
     assert "Safe at Home Week" not in client.get("/").get_data(as_text=True)
     assert client.get("/campaigns/safe").status_code == 404
     campaign(content)
+    publish(web)
     home = client.get("/").get_data(as_text=True)
     assert 'href="/campaigns/safe">Safe at Home Week: read what we can do</a>' in home
     page = client.get("/campaigns/safe").get_data(as_text=True)
@@ -79,13 +83,16 @@ def test_a_campaign_appears_without_a_restart_and_goes_after_its_last_day(web, c
 def test_ending_it_early_takes_it_down(web, content):
     client = web.test_client()
     campaign(content)
+    publish(web)
     assert client.get("/campaigns/safe").status_code == 200
     campaign(content, start="2026-11-01", end="2026-11-24")
+    publish(web)
     assert client.get("/campaigns/safe").status_code == 404
 
 
 def test_a_language_without_a_translation_falls_back_to_english_with_a_note(web, content):
     campaign(content)
+    publish(web)
     client = web.test_client()
     page = client.get("/cy/campaigns/safe").get_data(as_text=True)
     assert '<article lang="en" dir="ltr" class="prose">' in page
@@ -93,6 +100,7 @@ def test_a_language_without_a_translation_falls_back_to_english_with_a_note(web,
     assert 'href="/cy/ask"' in page  # links stay in Welsh
     assert "Safe at Home Week" not in client.get("/cy/").get_data(as_text=True)  # no banner
     campaign(content, lang="cy", text=CAMPAIGN.replace("Safe at Home Week", "Wythnos Diogel"))
+    publish(web)
     welsh = client.get("/cy/campaigns/safe").get_data(as_text=True)
     assert "<h1>Wythnos Diogel</h1>" in welsh and '<article class="prose">' in welsh
     assert "Wythnos Diogel" in client.get("/cy/").get_data(as_text=True)
@@ -110,6 +118,7 @@ def test_pages_are_listed_by_order_and_served_in_the_language(web):
 def test_script_and_javascript_links_never_reach_the_browser(web, content, caplog):
     hostile = CAMPAIGN + '\n<script>alert(1)</script>\n\n[win](javascript:alert(1))\n'
     campaign(content, text=hostile)
+    publish(web)  # as a database changed behind the site's back could hold it
     caplog.set_level(logging.ERROR)
     response = web.test_client().get("/campaigns/safe")
     assert response.status_code == 404  # the file is left out, not half-shown
@@ -121,6 +130,7 @@ def test_a_broken_file_never_takes_the_site_down(web, content, caplog):
     campaign(content, start="2026-12-01", end="2026-11-01")
     (content / "pages" / "broken.en.md").write_text("no front matter at all")
     (content / "pages" / "bad-yaml.en.md").write_bytes(b"---\ntitle: [unclosed\n---\n\xff")
+    publish(web)
     client = web.test_client()
     assert client.get("/").status_code == 200
     assert client.get("/clares-law").status_code == 200
@@ -175,7 +185,7 @@ def test_the_shipped_content_passes_the_check(make_app):
 
 def test_comms_staff_preview_a_campaign_before_it_starts(web, content, clock):
     campaign(content, start="2027-03-01", end="2027-03-07")
-    db.upgrade(web.extensions["db_engine"])
+    publish(web)
     add_officer(web, "comms@example.org", clock, role="comms")
     add_officer(web, "officer@example.org", clock)
     comms, officer = web.test_client(), web.test_client()
@@ -193,11 +203,12 @@ def test_comms_staff_preview_a_campaign_before_it_starts(web, content, clock):
 
 def test_content_files_live_where_the_docs_say(make_app):
     app = make_app()
-    assert Path(app.extensions["content"].root).name == "content"
+    assert Path(app.extensions["content_files"].root).name == "content"
 
 
 def test_a_date_that_does_not_exist_leaves_the_file_out_and_the_site_up(web, content):
     campaign(content, start="2026-11-25", end="2026-11-31")
+    publish(web)
     client = web.test_client()
     assert client.get("/").status_code == 200
     assert client.get("/no-such-page").status_code == 404  # the error page still renders

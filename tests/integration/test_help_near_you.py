@@ -1,7 +1,7 @@
 """Help near you: every area on one page in every language, national
-services for the landlord's nation first, local services from content/
-under the configured areas, example services marked in the demo and refused
-in production; no cookie, nothing stored, nothing logged."""
+services for the landlord's nation first, local services (published from
+content/: tests/content.py) under the configured areas, example services
+marked in the demo and refused in production; no cookie, nothing stored, nothing logged."""
 
 import logging
 import re
@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import inspect, text
 
 from tests.conftest import LANGUAGES
+from tests.content import publish
 from webapp.rules.sealing import generate_keypair
 
 LOCAL = """---
@@ -80,6 +81,7 @@ def test_the_page_in_every_language(client, lang):
 def test_national_services_first_then_local_by_area(web, content):
     local(content)
     local(content, slug="mon-support", name="Cefnogaeth Môn", area="Ynys Môn")
+    publish(web)
     html = web.test_client().get("/help-near-you").get_data(as_text=True)
     assert html.index("National Domestic Abuse Helpline") < html.index("Riverside Outreach")
     assert html.index('id="area-riverside"') < html.index("Riverside Outreach") \
@@ -109,6 +111,7 @@ def test_a_services_nation_only_text_follows_the_nations(make_app, content, nati
 
 def test_a_service_that_needs_a_referral_says_so(web, content):
     local(content, self_referral="no")
+    publish(web)
     html = web.test_client().get("/help-near-you").get_data(as_text=True)
     assert "Someone must refer you" in html
 
@@ -137,6 +140,7 @@ def test_no_areas_configured_shows_the_national_services_only(make_app):
 def test_a_translated_service_shows_its_words_and_the_english_facts(web, content):
     local(content)
     local(content, lang="cy", name="Allgymorth Glan yr Afon")
+    publish(web)
     welsh = web.test_client().get("/cy/help-near-you").get_data(as_text=True)
     assert "Allgymorth Glan yr Afon" in welsh
     assert 'href="/cy/other-help"' in welsh  # links stay in Welsh

@@ -159,7 +159,7 @@ def test_clares_law_follows_the_nation_in_every_language(make_app, lang):
     """Every language's file has the English file's nation parts, and a
     Scottish landlord's page shows the Scottish part, never the English one."""
     app = make_app(SITE={"nations": ["scotland"]})
-    folder = app.extensions["content"].root / "pages"
+    folder = app.extensions["content_files"].root / "pages"
     english = parse(folder / "clares-law.en.md", "pages")
     doc = parse(folder / f"clares-law.{lang}.md", "pages")
     assert [only for only, _html in doc.sections] == [only for only, _ in english.sections]

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from flask import request_started, session
 
+from tests.content import publish
 from webapp import pages
 from webapp.limits import limiter
 
@@ -139,6 +140,7 @@ def test_a_new_day_and_new_content_go_through_flask_again(make_app, tmp_path, cl
     client.get("/clares-law")
     assert len(runs) == 2
     page.write_text(page.read_text().replace("ask the police", "ask us"))
+    publish(app)
     assert "You can ask us" in client.get("/clares-law").get_data(as_text=True)
     assert len(runs) == 3
 
@@ -193,28 +195,28 @@ def test_a_page_rendered_while_the_content_could_not_be_read_is_not_kept(app, mo
     """The footer's pages and the campaign banners are left out, not an
     error, when the content cannot be read for a moment (a full table of open
     files under a campaign's traffic): the page still shows the exit and 999.
-    But that page must not be kept: the files have not changed, so neither
-    has the content version, and it would be given to everyone until midnight."""
-    from webapp.content.library import Library
+    But that page must not be kept: nothing was published, so the content
+    version has not changed, and it would be given to everyone until midnight."""
+    from webapp.content.library import Questions
 
     client = app.test_client()
     whole = client.get("/").get_data(as_text=True)
     assert 'href="/recognising-abuse"' in whole
     app.extensions["pages"] = pages.PageCache()  # as if this worker had just started
     app.extensions["whole_pages"].kept = pages.PageCache()
-    listing = Library.listing
+    listing = Questions.listing
 
     def failing(self, *args, **kwargs):
         raise OSError(24, "Too many open files")
 
-    monkeypatch.setattr(Library, "listing", failing)
-    monkeypatch.setattr(Library, "banners", failing)
+    monkeypatch.setattr(Questions, "listing", failing)
+    monkeypatch.setattr(Questions, "banners", failing)
     degraded = client.get("/").get_data(as_text=True)
     footer = 'aria-labelledby="footer-help"'
     assert degraded.count('href="/recognising-abuse"') < whole.count('href="/recognising-abuse"')
     assert 'href="/recognising-abuse"' not in degraded[degraded.index(footer):]
     assert 'id="quick-exit"' in degraded and 'id="emergency-heading"' in degraded
-    monkeypatch.setattr(Library, "listing", listing)
+    monkeypatch.setattr(Questions, "listing", listing)
     monkeypatch.undo()
     for _ in range(2):  # through Flask, then whole
         assert client.get("/").get_data(as_text=True) == whole

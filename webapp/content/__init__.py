@@ -29,7 +29,8 @@ def init_app(app, role: str = "all") -> None:
     app.extensions["content"] = Published(engine)
     app.extensions["content_files"] = Library(folder)
     db.CONTENT_FOLDERS[engine] = folder  # loaded into a new database (0010_content.py)
-    app.cli.add_command(cli.content_cli)
+    if "content" not in app.cli.commands:  # the staff side's has import and export too
+        app.cli.add_command(cli.content_cli)
     if role in ("public", "all"):
         app.register_blueprint(routes.bp)
         app.context_processor(routes.content_context)

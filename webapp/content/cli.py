@@ -1,4 +1,7 @@
-"""``flask --app webapp content check``: every file, as the site would read it."""
+"""``flask --app webapp content check``: every file in the content folder,
+and every version the database publishes, as the site would read them.
+(``content import`` and ``content export`` are the staff side's:
+``webapp/staff/cli.py``.)"""
 
 from __future__ import annotations
 
@@ -9,14 +12,19 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import AppGroup
+from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing import Map, RequestRedirect
 
 from webapp import clock
-from webapp.content.library import KINDS, ContentError, Document, field_line, parse
+from webapp.content.library import KINDS, ContentError, Document, field_line, parse, parse_text
+from webapp.content.published import PUBLISHED
 from webapp.settings import DEMO_AREAS
 
-content_cli = AppGroup("content", help="Pages, campaigns and local services under content/.")
+content_cli = AppGroup(
+    "content", help="Pages, campaigns and local services: in the database, and as files."
+)
 
 
 def public_routes() -> Map:
@@ -201,24 +209,85 @@ def own_route(slug: str) -> str | None:
     return None if endpoint == "content.page" else endpoint
 
 
+class NotMigrated(Exception):
+    """The database holds no content yet (``flask db upgrade`` has not run)."""
+
+
+def check_published(
+    engine: Engine,
+    languages: tuple[str, ...],
+    today,
+    areas: tuple[str, ...] = (),
+    production: bool = False,
+) -> tuple[list[str], list[str], int]:
+    """(errors, warnings, how many versions) of what the database publishes,
+    each ``database: KIND/SLUG.LANG.md:LINE: problem``: what residents see
+    now, which approval and ``content import`` checked, but which the
+    database may hold from before a rule was added, or changed behind the
+    site's back. Read through ``published_content``, as a public instance
+    reads it. Raises ``NotMigrated``."""
+    try:
+        with engine.connect() as connection:
+            rows = connection.execute(PUBLISHED).all()
+    except DBAPIError as problem:
+        raise NotMigrated(str(problem.orig).strip().splitlines()[0]) from None
+    errors, documents = [], {}
+    for row in sorted(rows, key=lambda row: (row.kind, row.slug, row.lang)):
+        if row.kind not in KINDS:
+            continue
+        name = f"database: {row.kind}/{row.slug}.{row.lang}.md"
+        try:
+            doc = parse_text(f"{row.slug}.{row.lang}.md", row.text, row.kind)
+        except ContentError as problem:
+            errors.append(f"{name}:{problem.line}: {problem.reason}")
+            continue
+        documents[(row.kind, doc.slug, doc.lang)] = (doc, name)
+    if production and areas == DEMO_AREAS and any(kind == "services" for kind, _, _ in documents):
+        errors.append(
+            f"settings: areas are the demo's ({', '.join(DEMO_AREAS)}): set the "
+            "landlord's own areas in the settings file (docs/configuration.md)"
+        )
+    more, warnings = check_documents(documents, languages, today, areas, production)
+    return errors + more, warnings, len(rows)
+
+
 @content_cli.command("check")
 @click.option("--strict", is_flag=True, help="Fail on warnings (missing translations) too.")
 def check_command(strict):
-    """Check every page, campaign and local service; exit 1 naming FILE:LINE
-    if one is broken."""
+    """Check the files in the content folder and what the database
+    publishes; exit 1 naming FILE:LINE if one is broken (``content/...`` a
+    file, ``database: ...`` a published version)."""
     library = current_app.extensions["content_files"]
     site = current_app.config["SITE"]
-    errors, warnings = check(
-        library.root,
-        site.languages,
-        clock.today(),
+    settings = dict(
+        languages=site.languages,
+        today=clock.today(),
         areas=site.areas,
         production=current_app.config.get("QD_ENV") == "production",
     )
+    errors, warnings = check(library.root, **settings)
+    count = sum(len(list((library.root / kind).glob("*.md"))) for kind in KINDS)
+    summary = [
+        f"{count} file(s) in {library.root} checked: "
+        f"{len(errors)} error(s), {len(warnings)} warning(s)."
+    ]
+    try:
+        more, warned, published = check_published(current_app.extensions["db_engine"], **settings)
+    except NotMigrated as problem:
+        summary.append(
+            f"database: not checked, it holds no content yet ({problem}): run "
+            "`flask --app webapp db upgrade`, which publishes the content folder."
+        )
+    else:
+        errors, warnings = errors + more, warnings + warned
+        summary.append(
+            f"database: {published} published version(s) checked: "
+            f"{len(more)} error(s), {len(warned)} warning(s)."
+        )
     for line in errors:
         click.echo(f"error: {line}")
     for line in warnings:
         click.echo(f"warning: {line}")
-    count = sum(len(list((library.root / kind).glob("*.md"))) for kind in KINDS)
-    click.echo(f"{count} file(s) checked: {len(errors)} error(s), {len(warnings)} warning(s).")
+    for line in summary:
+        click.echo(line)
     sys.exit(1 if errors or (strict and warnings) else 0)

@@ -35,7 +35,9 @@ class Published(Questions):
         self, engine: Engine, interval: float = 1.0, clock: Callable[[], float] = time.monotonic
     ):
         self.engine, self.interval, self.clock = engine, interval, clock
-        self._parsed: dict[int, Document | ContentError] = {}  # by version id
+        # By version id, with the text it was parsed from: a published row
+        # changed in place (behind the site's back) is read again.
+        self._parsed: dict[int, tuple[str, Document | ContentError]] = {}
         self._snapshot: Snapshot | None = None
         self._checked_at: float | None = None
         self._lock = threading.Lock()
@@ -68,17 +70,15 @@ class Published(Questions):
             if self._snapshot is not None and serial == self._snapshot.version:
                 return
             rows = connection.execute(PUBLISHED).all()
-        parsed: dict[int, Document | ContentError] = {}
+        parsed: dict[int, tuple[str, Document | ContentError]] = {}
         for row in rows:
             if row.kind not in KINDS:
                 continue
-            found = self._parsed.get(row.id)
-            if found is None:
-                found = read(row)
-            parsed[row.id] = found
+            kept = self._parsed.get(row.id)
+            parsed[row.id] = kept if kept and kept[0] == row.text else (row.text, read(row))
         self._parsed = parsed
         documents, problems = {}, {}
-        for found in parsed.values():
+        for _text, found in parsed.values():
             if isinstance(found, ContentError):
                 problems[found.path] = found
             else:

@@ -62,5 +62,6 @@ def init_app(app) -> None:
     from webapp import db
 
     app.cli.add_command(db.staff_db_cli())
+    app.cli.add_command(cli.content_cli())  # content.init_app keeps it (check, import, export)
     for group in (cli.staff_cli, cli.audit_cli, cli.token_cli, keys.referrals_cli, keys.keys_cli):
         app.cli.add_command(group)

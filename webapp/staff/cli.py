@@ -1,21 +1,24 @@
-"""``flask --app webapp staff ...``, ``audit ...`` and ``api-token ...``."""
+"""``flask --app webapp staff ...``, ``audit ...``, ``api-token ...``, and
+``content import`` and ``content export``."""
 
 from __future__ import annotations
 
 import getpass
 import os
+import pathlib
 import sys
 from datetime import UTC, datetime
 
 import click
-from flask.cli import AppGroup
+from flask import current_app
+from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import delete, select
 
-from webapp import db
+from webapp import clock, db
 from webapp.rules import audit as chain
 from webapp.rules import credentials
 from webapp.rules.contact import ROLES
-from webapp.staff import api, audit, lockout, sessions
+from webapp.staff import api, audit, lockout, publishing, sessions
 from webapp.staff.models import ApiToken, AuditEntry, RecoveryCode, StaffUser
 from webapp.staff.secret import key
 
@@ -336,3 +339,64 @@ def token_list_command():
             f"{found.name}\t{api.state(found)}\tscope {found.scope}"
             f"\tmade {found.created_at.isoformat()}\t{api.expiry(found)}\tlast used {used}"
         )
+
+
+# ``flask content import`` and ``export``: on a staff instance only (a public
+# instance's database user cannot write content, and it loads no staff code).
+
+
+@click.command("import")
+@with_appcontext
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=pathlib.Path))
+def content_import_command(folder):
+    """Publish the files under FOLDER (KIND/SLUG.LANG.md, as content/ holds
+    them) whose text differs from what is published: all of them, or none if
+    one is broken. Each is in the audit log, as approved by whoever ran it."""
+    site = current_app.config["SITE"]
+    session = db.session()
+    errors, versions = publishing.import_folder(
+        session,
+        folder,
+        operator(),
+        clock.now(),
+        site.languages,
+        clock.today(),
+        areas=site.areas,
+        production=current_app.config.get("QD_ENV") == "production",
+    )
+    if errors:
+        session.rollback()
+        for line in errors:
+            click.echo(f"error: {line}")
+        raise click.ClickException(f"Nothing was published: {len(errors)} error(s).")
+    if not versions:  # nothing changed: the serial stays, and no instance drops its pages
+        session.rollback()
+    else:
+        session.commit()
+        current_app.extensions["content"].forget()
+    for version in versions:
+        click.echo(f"published {version.kind}/{version.filename} (#{version.id})")
+    click.echo(f"{len(versions)} version(s) published; every instance shows them within a second.")
+
+
+@click.command("export")
+@with_appcontext
+@click.argument("folder", type=click.Path(file_okay=False, path_type=pathlib.Path))
+def content_export_command(folder):
+    """Write what is published to FOLDER/KIND/SLUG.LANG.md (files already
+    there are overwritten; none is deleted)."""
+    written = publishing.export(db.session(), folder)
+    click.echo(f"{len(written)} file(s) written under {folder}.")
+
+
+def content_cli() -> AppGroup:
+    """The ``content`` commands on a staff instance: the shared ones (check),
+    import and export."""
+    from webapp.content.cli import content_cli as shared
+
+    group = AppGroup("content", help=shared.help)
+    for name, command in shared.commands.items():
+        group.add_command(command, name)
+    group.add_command(content_import_command)
+    group.add_command(content_export_command)
+    return group
