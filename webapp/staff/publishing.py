@@ -286,7 +286,9 @@ def approve(
 
 
 def restore(session: Session, version_id: int, who: str, at: datetime) -> ContentVersion:
-    """An earlier version's text, as a new draft (approved like any other)."""
+    """An earlier version's text, as a new draft (approved like any other).
+    A version never approved (a discarded draft) keeps its writers among the
+    new draft's: restoring is not a way to approve one's own words."""
     old = session.get(ContentVersion, version_id)
     if old is None or old.kind not in rules.EDITABLE_KINDS:
         raise Refused("gone")
@@ -298,7 +300,7 @@ def restore(session: Session, version_id: int, who: str, at: datetime) -> Conten
         lang=old.lang,
         text=old.text,
         state=rules.DRAFT,
-        authors=who,
+        authors=who if old.approved_at is not None else rules.add_author(old.authors, who),
         created_at=at,
         updated_at=at,
         based_on=old.id,
