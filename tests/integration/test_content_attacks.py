@@ -134,14 +134,17 @@ def test_a_restored_draft_keeps_its_writers_from_approving_it(team):
     version = draft_id(site)
     write(author, action="discard")
     history = EDIT + "/history"
-    assert press(
-        colleague, history, f"/staff/content/versions/{version}/restore"
-    ).status_code == 302
+    assert (
+        press(colleague, history, f"/staff/content/versions/{version}/restore").status_code == 302
+    )
     write(colleague, action="submit", body=CAMPAIGN["body"] + "\n\nCall 0300 123 4567.")
     page = author.get(APPROVE).get_data(as_text=True)
     assert "another person must approve it" in page
-    data = {"csrf_token": token(author, "/staff/content/"), "action": "approve",
-            "version": str(draft_id(site))}
+    data = {
+        "csrf_token": token(author, "/staff/content/"),
+        "action": "approve",
+        "version": str(draft_id(site)),
+    }
     author.post(APPROVE, data=data)
     assert published_text(site) is None
     # A third person may.
@@ -239,12 +242,17 @@ def test_an_image_cannot_make_a_residents_browser_leave_or_act(team):
     """An image loads by itself: one at /exit would throw away the request
     a resident is writing (and her way back visit) as she reads the page."""
     site, author, _approver, _third = team
-    for hostile in ("![Safe](/exit)", '<img src="/exit" alt="Safe">', "![x](/ask/questions)",
-                    "![x](/static/../exit)", "![x](/static/%2e%2e/exit)"):
+    for hostile in (
+        "![Safe](/exit)",
+        '<img src="/exit" alt="Safe">',
+        "![x](/ask/questions)",
+        "![x](/static/../exit)",
+        "![x](/static/%2e%2e/exit)",
+    ):
         body = CAMPAIGN["body"] + "\n\n" + hostile
         html = write(author, action="preview", body=body).get_data(as_text=True)
         assert "This cannot be published yet" in html, hostile
-        assert 'src="/exit"' not in html and "/ask/questions\"" not in html
+        assert 'src="/exit"' not in html and '/ask/questions"' not in html
     fine = CAMPAIGN["body"] + "\n\n![The logo](/static/favicon.ico)"
     html = write(author, action="preview", body=fine).get_data(as_text=True)
     assert "This cannot be published yet" not in html
@@ -272,8 +280,10 @@ def test_hostile_rows_in_the_database_take_no_public_page_down(team):
     approver.post(APPROVE, data=approval_form(approver))
     bomb = "\n".join(
         ['a: &a ["x","x","x","x","x","x","x","x","x"]']
-        + [f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)}]"
-           for i in range(8)]
+        + [
+            f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)}]"
+            for i in range(8)
+        ]
     )
     rows = [
         ("pages", "bomb-page", "en", f"---\n{bomb}\ntitle: x\nsummary: y\n---\nText"),
@@ -283,7 +293,12 @@ def test_hostile_rows_in_the_database_take_no_public_page_down(team):
         ("pages", "big-page", "en", "---\ntitle: a\nsummary: b\n---\n" + "x " * 500_000),
         ("pages", "nation-page", "en", "---\ntitle: a\nsummary: b\n---\nx {nation: mars}\n"),
         ("pages", "hole-page", "en", "---\ntitle: '{nope}'\nsummary: b\n---\n{team_phone"),
-        ("pages", "html-page", "en", "---\ntitle: a\nsummary: b\norder: 1\n---\n<script>x</script>"),
+        (
+            "pages",
+            "html-page",
+            "en",
+            "---\ntitle: a\nsummary: b\norder: 1\n---\n<script>x</script>",
+        ),
         ("campaigns", "when-page", "en", "---\ntitle: a\nsummary: b\npublish_from: 0\n---\nx"),
         ("other", "odd-kind", "en", "---\ntitle: a\n---\nx"),
         ("pages", "odd-lang", "xx-evil", "---\ntitle: a\nsummary: b\n---\nx"),
@@ -292,9 +307,20 @@ def test_hostile_rows_in_the_database_take_no_public_page_down(team):
     with site.app_context():
         session = db.session()
         for kind, slug, lang, text in rows:
-            session.add(ContentVersion(kind=kind, slug=slug, lang=lang, text=text,
-                                       state="published", authors="x", created_at=at,
-                                       updated_at=at, approver="y", approved_at=at))
+            session.add(
+                ContentVersion(
+                    kind=kind,
+                    slug=slug,
+                    lang=lang,
+                    text=text,
+                    state="published",
+                    authors="x",
+                    created_at=at,
+                    updated_at=at,
+                    approver="y",
+                    approved_at=at,
+                )
+            )
         session.execute(db.text("UPDATE content_serial SET value = value + 1"))
         session.commit()
     public = site.test_client()
@@ -316,8 +342,10 @@ def test_bidi_overrides_are_refused(team):
     """U+202E reverses what follows: a diff would show an approver one
     number while the page dials another."""
     _site, author, _approver, _third = team
-    for fields in ({"body": CAMPAIGN["body"] + "\n\nCall \u202e742 0002 8080\u202c."},
-                   {"title": "Safe\u202e week"}):
+    for fields in (
+        {"body": CAMPAIGN["body"] + "\n\nCall \u202e742 0002 8080\u202c."},
+        {"title": "Safe\u202e week"},
+    ):
         html = write(author, action="preview", **fields).get_data(as_text=True)
         assert "This cannot be published yet" in html, fields
 
