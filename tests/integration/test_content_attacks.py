@@ -432,3 +432,43 @@ def test_taking_down_never_publishes_the_open_draft(team):
     assert site.test_client().get(PUBLIC).status_code == 404
     with site.app_context():
         assert db.session().get(ContentVersion, draft_id(site)).state == "waiting"
+
+
+def test_an_edit_racing_an_approval_never_unpublishes_it(team):
+    """PostgreSQL: the author saves while the approval is being committed.
+    Her save must make a new draft, not turn the version just published
+    back into a draft (taking the page down, unaudited)."""
+    import threading
+    import time
+
+    from webapp.staff import publishing
+
+    site, author, approver, _third = team
+    if not site.config["DATABASE_URL"].startswith("postgresql"):
+        pytest.skip("row locks are PostgreSQL's; SQLite has one writer at a time")
+    write(author, action="submit")
+    version, at = draft_id(site), datetime(2026, 11, 26, 9, 5, tzinfo=UTC)
+    factory = site.extensions["db_session"].session_factory
+    approving, saving = factory(), factory()
+    text = approving.get(ContentVersion, version).text
+    checked = publishing.Checked(
+        publishing.parse_text("safe-week.en.md", text, "campaigns"), [], []
+    )
+    with site.app_context():
+        publishing.approve(approving, version, "second@example.org", at, True, checked)
+
+    def save():
+        with site.app_context():
+            publishing.save_draft(saving, "campaigns", "safe-week", "en", text + "x", COMMS, at)
+            saving.commit()
+
+    racing = threading.Thread(target=save)
+    racing.start()
+    time.sleep(0.5)  # her save waits on the approval's locks
+    with site.app_context():
+        approving.commit()
+    racing.join(10)
+    approving.close(), saving.close()
+    assert published_text(site) == text
+    with site.app_context():
+        assert db.session().get(ContentVersion, draft_id(site)).text == text + "x"
