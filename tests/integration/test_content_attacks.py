@@ -241,7 +241,7 @@ def test_a_cross_site_post_saves_nothing(team):
 def test_an_image_cannot_make_a_residents_browser_leave_or_act(team):
     """An image loads by itself: one at /exit would throw away the request
     a resident is writing (and her way back visit) as she reads the page."""
-    site, author, _approver, _third = team
+    _site, author, _approver, _third = team
     for hostile in (
         "![Safe](/exit)",
         '<img src="/exit" alt="Safe">',
@@ -355,7 +355,7 @@ def test_bidi_overrides_are_refused(team):
 
 def test_the_public_database_user_reads_only_published_content(instances, clock):
     psycopg = pytest.importorskip("psycopg")
-    public, staff = instances
+    _public, staff = instances
     url = staff.config["DATABASE_URL"]
     if not url.startswith("postgresql"):
         pytest.skip("database users are PostgreSQL's; SQLite has none")
@@ -443,7 +443,7 @@ def test_an_edit_racing_an_approval_never_unpublishes_it(team):
 
     from webapp.staff import publishing
 
-    site, author, approver, _third = team
+    site, author, _approver, _third = team
     if not site.config["DATABASE_URL"].startswith("postgresql"):
         pytest.skip("row locks are PostgreSQL's; SQLite has one writer at a time")
     write(author, action="submit")
