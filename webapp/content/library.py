@@ -47,6 +47,10 @@ FIELDS = {
 # landlord's homes are in one of the nations it names; ``{nation: all}`` ends it.
 NATION_LINE = re.compile(r"\s*\{\s*nation\b(.*)\}\s*")
 NATION_ANYWHERE = re.compile(r"\{\s*nation\b", re.I)  # a marker not on a line of its own
+# Embeddings and overrides (U+202A to U+202E): they reverse what follows, so
+# that a number reads one way in a diff and dials another. (Isolates and
+# the left-to-right and right-to-left marks are kept: translations use them.)
+BIDI_CONTROL = re.compile("[\u202a-\u202e]")
 NATION_MARKER = re.compile(r"\s*\{nation:\s*([a-z-]+(?:\s*,\s*[a-z-]+)*)\s*\}\s*")
 # A local service: what a resident needs to choose and reach it. Its words
 # (name, offer, who, hours) are translated in SLUG.LANG.md; its facts (the
@@ -215,6 +219,13 @@ def parse_text(filename: str, text: str, kind: str, path: Path | None = None) ->
     from a file or from the database: the same rules for both."""
     match = check_name(filename)
     text = text.replace("\r\n", "\n").lstrip("\ufeff")
+    reversing = BIDI_CONTROL.search(text)
+    if reversing:  # shown to an approver in one order, read by residents in another
+        raise ContentError(
+            text.count("\n", 0, reversing.start()) + 1,
+            f"a hidden character that reorders the text (U+{ord(reversing.group()):04X}): "
+            "delete it (each language's direction is set by the site)",
+        )
     matter, body, body_line = split_front_matter(text)
     fields = SERVICE_FIELDS if kind == "services" else FIELDS
     values = {}
@@ -230,6 +241,11 @@ def parse_text(filename: str, text: str, kind: str, path: Path | None = None) ->
                 raise ContentError(field_line(text, name), f"{name} is empty")
             if name in ONE_LINE and "\n" in value:
                 raise ContentError(field_line(text, name), f"{name} must be one line")
+            if BIDI_CONTROL.search(value):  # written as an escape, "\u202e"
+                raise ContentError(
+                    field_line(text, name),
+                    f"{name} holds a character that reorders the text: delete it",
+                )
         elif not of_type(value, wanted):
             raise ContentError(field_line(text, name), f"{name} must be {TYPE_NAMES[wanted]}")
         values[name] = value

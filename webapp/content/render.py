@@ -86,8 +86,12 @@ def link_problem(url: str, image: bool) -> str | None:
         return f"{url[:60]!r} (an address with a backslash or a control character)"
     if url.startswith("//"):
         return f"{url[:60]} (another website, written without https:)"
-    if image:
-        return None if url.startswith("/") else f"{url[:60]} (images must come from this site)"
+    if image:  # loaded by itself: only a file, never an address that acts (/exit)
+        path = unquote(urlsplit(url).path)
+        segments = path.split("/")
+        if url.startswith("/static/") and not {".", ".."}.intersection(segments):
+            return None
+        return f"{url[:60]} (images must come from this site's /static/ folder)"
     if url.startswith(("/", "#")):
         return None
     scheme = urlsplit(url).scheme.lower()

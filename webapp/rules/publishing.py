@@ -13,6 +13,7 @@ taking a wrong number down must never wait for a second); a draft may be
 from __future__ import annotations
 
 import difflib
+import hashlib
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -36,6 +37,13 @@ def approval_refused(authors: list[str], approver: str, two_people: bool) -> str
     if two_people and approver in authors:
         return "own"  # you wrote part of this change: another person must approve it
     return None
+
+
+def digest(text: str) -> str:
+    """What the approval page read of a draft: its Approve sends this back,
+    so that a draft changed (and sent again) meanwhile is not published
+    unread."""
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def add_author(authors: str, name: str) -> str:

@@ -534,7 +534,12 @@ def approve_content(kind, slug, lang):
     draft = doc.draft
     here = url_for("staff.approve_content", kind=kind, slug=slug, lang=lang)
     if request.method == "POST":
-        return decide(doc, request.form.get("action"), request.form.get("version", type=int))
+        return decide(
+            doc,
+            request.form.get("action"),
+            request.form.get("version", type=int),
+            request.form.get("read", ""),
+        )
     if draft is None or (site.two_person_publishing and draft.state != rules.WAITING):
         flash(_("Nothing is waiting for approval here."))
         return redirect(url_for("staff.edit_content", kind=kind, slug=slug, lang=lang))
@@ -550,10 +555,13 @@ def approve_content(kind, slug, lang):
             draft.author_names, g.staff.email, site.two_person_publishing
         ),
         form=ActionForm(),
+        read=rules.digest(draft.text),
     )
 
 
-def decide(doc: Editing, action: str | None, version_id: int | None):
+def decide(doc: Editing, action: str | None, version_id: int | None, read: str):
+    """Approve or send back the version the page showed; an approval only of
+    the text it showed (``read``: its digest)."""
     session, who, at = db.session(), g.staff.email, now()
     site = settings()
     here = url_for("staff.approve_content", kind=doc.kind, slug=doc.slug, lang=doc.lang)
@@ -565,6 +573,8 @@ def decide(doc: Editing, action: str | None, version_id: int | None):
         if action == "send_back":
             publishing.send_back(session, draft, who, at)
         elif action == "approve":
+            if read != rules.digest(draft.text):
+                raise publishing.Refused("changed")
             checked = check(doc.kind, doc.slug, doc.lang, draft.text)
             publishing.approve(session, draft.id, who, at, site.two_person_publishing, checked)
         else:

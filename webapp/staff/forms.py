@@ -168,6 +168,12 @@ def one_line(form, field):
         raise ValidationError(_l("Keep this to one line"))
 
 
+def no_nul(form, field):
+    """A NUL (pasted from a file or a form made by hand) cannot be kept."""
+    if field.data and "\x00" in field.data:
+        raise ValidationError(_l("Remove the hidden NUL character from this text"))
+
+
 class NewContentForm(FlaskForm):
     kind = RadioField(
         _l("What are you writing?"),
@@ -200,12 +206,17 @@ class ContentForm(FlaskForm):
 
     title = StringField(
         _l("Title"),
-        validators=[DataRequired(message=_l("Enter the title")), Length(max=200), one_line],
+        validators=[
+            DataRequired(message=_l("Enter the title")),
+            Length(max=200),
+            one_line,
+            no_nul,
+        ],
         description=_l("The page's heading and the browser tab's title, on one line."),
     )
     summary = TextAreaField(
         _l("Summary"),
-        validators=[DataRequired(message=_l("Enter the summary")), Length(max=600)],
+        validators=[DataRequired(message=_l("Enter the summary")), Length(max=600), no_nul],
         description=_l("One or two sentences, shown in lists of pages and campaigns."),
     )
     publish_from = FriendlyDateField(
@@ -220,7 +231,7 @@ class ContentForm(FlaskForm):
     )
     banner = StringField(
         _l("Banner on the home page"),
-        validators=[Optional(), Length(max=200), one_line],
+        validators=[Optional(), Length(max=200), one_line, no_nul],
         description=_l("One line shown at the top of the home page while the campaign is live."),
     )
     order = FriendlyIntegerField(
@@ -244,6 +255,7 @@ class ContentForm(FlaskForm):
         validators=[
             DataRequired(message=_l("Write the text of the page")),
             Length(max=100_000, message=_l("The text is too long")),
+            no_nul,
         ],
     )
 

@@ -44,12 +44,19 @@ def published(session: Session, kind: str, slug: str, lang: str) -> ContentVersi
     )
 
 
-def open_draft(session: Session, kind: str, slug: str, lang: str) -> ContentVersion | None:
-    return session.scalar(
+def open_draft(
+    session: Session, kind: str, slug: str, lang: str, lock: bool = False
+) -> ContentVersion | None:
+    """The draft being written or waiting; ``lock``: read afresh and held
+    until commit (PostgreSQL), so that it is not published meanwhile."""
+    query = (
         select(ContentVersion)
         .filter_by(kind=kind, slug=slug, lang=lang)
         .where(ContentVersion.state.in_(rules.OPEN))
     )
+    if lock:
+        query = query.with_for_update().execution_options(populate_existing=True)
+    return session.scalar(query)
 
 
 def history(session: Session, kind: str, slug: str, lang: str) -> list[ContentVersion]:
@@ -179,8 +186,9 @@ def save_draft(
 ) -> ContentVersion:
     """Keep ``text`` as the open draft of this language of this document
     (made if there is none). A draft waiting for approval that is changed
-    goes back to being a draft: what is approved is what was read."""
-    draft = open_draft(session, kind, slug, lang)
+    goes back to being a draft: what is approved is what was read. (Locked:
+    a draft published meanwhile is left alone, and a new one made.)"""
+    draft = open_draft(session, kind, slug, lang, lock=True)
     if draft is None:
         if based_on is None:
             current = published(session, kind, slug, lang)
@@ -262,7 +270,9 @@ def approve(
         raise Refused("broken")
     move_serial(session)
     session.expire_all()
-    draft = session.get(ContentVersion, version_id)
+    # Locked: an edit saved meanwhile is either seen here (and refused as
+    # changed) or waits until this is published (and makes a new draft).
+    draft = session.get(ContentVersion, version_id, with_for_update=True)
     if draft is None or draft.state not in rules.OPEN:
         raise Refused("gone")
     if two_people and draft.state != rules.WAITING:
@@ -286,7 +296,9 @@ def approve(
 
 
 def restore(session: Session, version_id: int, who: str, at: datetime) -> ContentVersion:
-    """An earlier version's text, as a new draft (approved like any other)."""
+    """An earlier version's text, as a new draft (approved like any other).
+    A version never approved (a discarded draft) keeps its writers among the
+    new draft's: restoring is not a way to approve one's own words."""
     old = session.get(ContentVersion, version_id)
     if old is None or old.kind not in rules.EDITABLE_KINDS:
         raise Refused("gone")
@@ -298,7 +310,7 @@ def restore(session: Session, version_id: int, who: str, at: datetime) -> Conten
         lang=old.lang,
         text=old.text,
         state=rules.DRAFT,
-        authors=who,
+        authors=who if old.approved_at is not None else rules.add_author(old.authors, who),
         created_at=at,
         updated_at=at,
         based_on=old.id,
