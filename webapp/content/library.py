@@ -450,7 +450,7 @@ class Library(Questions):
                     self._parsed[path] = parse(path, kinds[path])
                 except ContentError as problem:
                     self._parsed[path] = problem
-                    log.error("content file %s left out: %s", path, problem)
+                    log.error("content file %s left out: %s", path, " ".join(str(problem).split()))
                 except Exception as problem:
                     reason = f"cannot be read ({type(problem).__name__})"
                     self._parsed[path] = ContentError(1, reason)

@@ -97,6 +97,7 @@ def read(row) -> Document | ContentError:
         reason = problem
     except Exception as problem:
         reason = ContentError(1, f"cannot be read ({type(problem).__name__})")
-    log.error("published %s %s left out: %s", row.kind, name, reason)
+    # On one line: a reason can quote a few characters of the text.
+    log.error("published %s %s left out: %s", row.kind, name, " ".join(str(reason).split()))
     reason.path = f"{row.kind}/{name}"
     return reason
