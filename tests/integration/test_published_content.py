@@ -175,10 +175,33 @@ def test_the_database_going_away_keeps_the_last_content(instances, caplog, tmp_p
     assert 'href="/clares-law"' in home  # the footer's pages are still there
 
 
-def test_a_new_instance_without_its_database_serves_the_rest(make_app, tmp_path, caplog):
-    """Nothing read yet and no database: pages without content still serve,
-    without the footer's pages; a content page is the error page."""
+def test_a_database_not_yet_migrated_publishes_nothing_and_says_no_error(
+        make_app, caplog):
+    """No content tables yet (``db upgrade`` not run): nothing is published,
+    quietly; every page without content still serves, a content page is not
+    found, with the quick exit; once migrated, the content is there."""
     app = make_app(migrate=False)
+    caplog.set_level(logging.WARNING)
+    client = app.test_client()
+    home = client.get("/")
+    assert home.status_code == 200 and 'href="/clares-law"' not in home.get_data(as_text=True)
+    missing = client.get("/clares-law")
+    assert missing.status_code == 404
+    assert 'id="quick-exit"' in missing.get_data(as_text=True)
+    assert caplog.text == ""
+    from webapp import db
+
+    db.upgrade(app.extensions["db_engine"])
+    app.extensions["content"].forget()
+    assert "ask the police" in client.get("/clares-law").get_data(as_text=True)
+
+
+def test_a_new_instance_without_its_database_serves_the_rest(make_app, tmp_path, caplog):
+    """Nothing read yet and no database at all: pages without content still
+    serve, without the footer's pages; a content page is the error page."""
+    app = make_app(migrate=False)
+    app.extensions["content"].engine = create_engine(
+        f"sqlite:///{tmp_path}/gone/nowhere.sqlite3")
     caplog.set_level(logging.ERROR)
     client = app.test_client()
     assert client.get("/").status_code == 200

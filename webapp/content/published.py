@@ -18,7 +18,7 @@ import threading
 import time
 from collections.abc import Callable
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, inspect, text
 
 from webapp.content.library import KINDS, ContentError, Document, Questions, Snapshot, parse_text
 
@@ -53,12 +53,26 @@ class Published(Questions):
                     try:
                         self._refresh()
                     except Exception:
-                        if self._snapshot is None:
+                        never_read = self._snapshot is None or self._snapshot.version == 0
+                        if never_read and self._no_content_tables():
+                            # Not migrated yet: nothing is published (the
+                            # journeys say loudly that the schema is missing).
+                            if self._snapshot is None:
+                                log.info("no content in the database yet: flask db upgrade")
+                            self._snapshot = Snapshot({}, {}, 0)
+                        elif self._snapshot is None:
                             raise
-                        # Keep showing what was read; try again in a second.
-                        log.exception("content could not be read from the database")
+                        else:
+                            # Keep showing what was read; try again in a second.
+                            log.exception("content could not be read from the database")
                     self._checked_at = now
         return self._snapshot
+
+    def _no_content_tables(self) -> bool:
+        try:
+            return not inspect(self.engine).has_table("content_serial")
+        except Exception:  # the database does not answer at all
+            return False
 
     def forget(self) -> None:
         """Look at the serial again on the next question (tests, commands)."""
