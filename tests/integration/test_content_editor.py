@@ -433,3 +433,37 @@ def test_a_staff_instance_checks_links_against_the_public_site_and_publishes_to_
     assert approve(staff, second).status_code == 302
     page = public.test_client().get("/campaigns/safe-week").get_data(as_text=True)
     assert "<h1>Safe at Home Week</h1>" in page and 'href="/clares-law"' in page
+
+
+def test_signed_out_while_writing_her_text_is_given_back_and_saved_after_signing_in(
+        editor, clock):
+    """Longer than the idle limit over one campaign: the post gives back
+    what she typed (and nothing from the database), she signs in again, and
+    her text is saved; after signing out on purpose nothing is given back."""
+    site, first, _ = editor
+    body = "## Winter\n\nA long text written slowly, every word of it kept."
+    old = token(first, EDIT)
+    clock["now"] += timedelta(minutes=site.config["SITE"].staff_idle_minutes + 1)
+    data = {**CAMPAIGN, "body": body, "action": "save", "csrf_token": old}
+    kept = first.post(EDIT, data=data)
+    page = kept.get_data(as_text=True)
+    assert kept.status_code == 200 and "You were signed out: nothing was saved" in page
+    assert "A long text written slowly, every word of it kept." in page
+    assert CAMPAIGN["banner"] in page
+    assert "History" not in page and "Queue" not in page  # nothing of the staff site
+    assert audit_actions(site) == []  # nothing saved, nothing done
+
+    assert sign_in(site, first, clock, email=COMMS).status_code == 302
+    again = first.post(EDIT, data=data)  # the token of the old session
+    assert again.status_code == 400 and "every word of it kept" in again.get_data(as_text=True)
+    saved = first.post(EDIT, data={**data, "csrf_token": token(first, EDIT)})
+    assert saved.status_code == 302
+    assert "every word of it kept" in first.get(EDIT).get_data(as_text=True)
+
+    signed_out = press(first, "/staff/content/", "/staff/logout")
+    assert signed_out.status_code == 302
+    after = first.post(EDIT, data={**data, "csrf_token": old})
+    assert after.status_code in (302, 400)
+    assert "every word of it kept" not in after.get_data(as_text=True)
+    stranger = site.test_client().post(EDIT, data=data)
+    assert "every word of it kept" not in stranger.get_data(as_text=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import wraps
 
 from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import force_locale, ngettext
@@ -387,7 +388,36 @@ def show_form(doc: Editing, form: ContentForm, problems: Problems | None = None,
     ), status
 
 
+def kept_when_signed_out(view):
+    """A staff session ends after some minutes without a request, and a
+    campaign can take longer than that to write: a post from this browser's
+    own form (its CSRF token is still good) after that gives back what was
+    typed, and nothing else (no draft, nothing from the database), with the
+    way to sign in again and save it. Signing out on purpose ends the token
+    too, and then this gives nothing back."""
+
+    @wraps(view)
+    def wrapper(kind, slug, lang):
+        if request.method == "POST" and g.staff is None and kind in rules.EDITABLE_KINDS:
+            form = ContentForm(kind=kind, locked=False)
+            if form.csrf_token.validate(form):
+                return render_template(
+                    "staff/content_signed_out.html",
+                    form=form,
+                    kind=kind,
+                    action=request.path,
+                    posted=request.form,
+                    minutes=current_app.config.get(
+                        "STAFF_IDLE_MINUTES", settings().staff_idle_minutes
+                    ),
+                )
+        return view(kind, slug, lang)
+
+    return wrapper
+
+
 @bp.route("/content/<kind>/<slug:slug>/<lang>", methods=["GET", "POST"])
+@kept_when_signed_out
 @staff_required(roles=CONTENT_ROLES)
 def edit_content(kind, slug, lang):
     """Write one language of a document. Save draft, Preview, Ask for
