@@ -259,3 +259,23 @@ def test_an_import_folder_is_not_the_content_folder(staff_app, tmp_path):
     assert staff_app.test_client().get("/copied").status_code == 404
     assert run(staff_app, "import", str(content)).exit_code == 0
     assert staff_app.test_client().get("/copied").status_code == 200
+
+
+def test_unpublish_takes_a_document_down_at_once_audited(staff_app):
+    """What the editor cannot reach (a local service, such as the demo's
+    examples) is taken down from the command line; the English takes every
+    language down; something not published is said plainly."""
+    client = staff_app.test_client()
+    assert client.get("/clares-law").status_code == 200
+    before = serial(staff_app)
+    taken = run(staff_app, "unpublish", "pages", "clares-law")
+    assert taken.exit_code == 0, taken.output
+    assert "taken down pages/clares-law.en.md" in taken.output
+    assert serial(staff_app) == before + 1
+    assert client.get("/clares-law").status_code == 404
+    assert "pages/clares-law.en.md" not in published(staff_app)
+    entries = audit_entries(staff_app, "content.unpublish")
+    assert len(entries) == 1 and entries[0].actor.startswith("cli:")
+    again = run(staff_app, "unpublish", "pages", "clares-law")
+    assert again.exit_code != 0 and "Nothing published as pages/clares-law.en.md" in again.output
+    assert run(staff_app, "unpublish", "referrals", "x").exit_code != 0  # not a kind

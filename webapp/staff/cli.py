@@ -15,6 +15,7 @@ from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import delete, select
 
 from webapp import clock, db
+from webapp.content.library import KINDS
 from webapp.rules import audit as chain
 from webapp.rules import credentials
 from webapp.rules.contact import ROLES
@@ -389,6 +390,33 @@ def content_export_command(folder):
     click.echo(f"{len(written)} file(s) written under {folder}.")
 
 
+@click.command("unpublish")
+@with_appcontext
+@click.argument("kind", type=click.Choice(KINDS))
+@click.argument("slug")
+@click.option(
+    "--lang",
+    default="en",
+    show_default=True,
+    help="One language; the English takes every language down.",
+)
+def content_unpublish_command(kind, slug, lang):
+    """Take a published page, campaign or local service down at once (the
+    editor does this for pages and campaigns; local services, such as the
+    demo's examples, are taken down here). Audited."""
+    session = db.session()
+    try:
+        taken = publishing.unpublish(session, kind, slug, lang, operator(), clock.now())
+    except publishing.Refused:
+        session.rollback()
+        raise click.ClickException(f"Nothing published as {kind}/{slug}.{lang}.md") from None
+    session.commit()
+    current_app.extensions["content"].forget()
+    for version in taken:
+        click.echo(f"taken down {version.kind}/{version.filename} (#{version.id})")
+    click.echo("Every instance stops showing it within a second.")
+
+
 def content_cli() -> AppGroup:
     """The ``content`` commands on a staff instance: the shared ones (check),
     import and export."""
@@ -399,4 +427,5 @@ def content_cli() -> AppGroup:
         group.add_command(command, name)
     group.add_command(content_import_command)
     group.add_command(content_export_command)
+    group.add_command(content_unpublish_command)
     return group
