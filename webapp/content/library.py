@@ -475,4 +475,4 @@ def compose(matter: dict, body: str) -> str:
     kept = {name: matter[name] for name in order if matter[name] not in (None, "")}
     front = yaml.safe_dump(kept, allow_unicode=True, sort_keys=False, width=10_000)
     body = body.replace("\r\n", "\n").strip("\n")
-    return f"---\n{front}---\n\n{body}\n"
+    return f"---\n{front}---\n{body}\n"
