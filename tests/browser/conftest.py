@@ -12,6 +12,7 @@ import shutil
 import threading
 import uuid
 
+import pyotp
 import pytest
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
@@ -32,6 +33,19 @@ def chromium_path() -> str | None:
         if candidate and os.access(candidate, os.X_OK):
             return candidate
     return None
+
+
+def staff_sign_in(page, email, secret, password="a long pass phrase", landing="**/staff/"):
+    """Sign ``page`` in on the staff side: password, then the code from the
+    authenticator app holding ``secret``; wait until ``landing``."""
+    page.goto("/staff/login")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_label("Code from your authenticator app").fill(pyotp.TOTP(secret).now())
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(landing)
+    return page
 
 
 def _serve(wsgi_app):

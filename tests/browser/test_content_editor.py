@@ -2,9 +2,10 @@
 and fit a 360 px screen, left to right and right to left, with no
 horizontal scroll outside the table regions."""
 
-import pyotp
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+
+from tests.browser.conftest import staff_sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -25,13 +26,7 @@ def test_a_comms_officer_writes_and_previews_a_campaign(live_app, new_page):
     secret = result.output.split("TOTP secret: ")[1].split()[0]
     page = new_page()
     page.set_viewport_size({"width": 360, "height": 800})
-    page.goto("/staff/")
-    page.get_by_label("Email address").fill("browser.comms@example.org")
-    page.get_by_label("Password").fill("a long pass phrase")
-    page.get_by_role("button", name="Continue").click()
-    page.get_by_label("Code from your authenticator app").fill(pyotp.TOTP(secret).now())
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/staff/content/")
+    staff_sign_in(page, "browser.comms@example.org", secret, landing="**/staff/content/")
 
     def sound(where):
         results = Axe().run(page)

@@ -16,12 +16,11 @@ import time
 import uuid
 from datetime import UTC, datetime, timedelta
 
-import pyotp
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
-from tests.browser.conftest import _serve
+from tests.browser.conftest import _serve, staff_sign_in
 from tests.conftest import _postgres_database
 from webapp import create_app, db
 from webapp.rules import sealing
@@ -107,15 +106,7 @@ def comms_user(staff_app, email):
 
 def signed_in(browser, base_url, email, secret, width=1280):
     context = browser.new_context(base_url=base_url, viewport={"width": width, "height": 900})
-    page = context.new_page()
-    page.goto("/staff/")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Continue").click()
-    page.get_by_label("Code from your authenticator app").fill(pyotp.TOTP(secret).now())
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/staff/**")
-    return page
+    return staff_sign_in(context.new_page(), email, secret, PASSWORD, landing="**/staff/**")
 
 
 def resident(browser, base_url):

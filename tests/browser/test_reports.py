@@ -8,11 +8,10 @@ import random
 import uuid
 from datetime import UTC, datetime, timedelta
 
-import pyotp
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from tests.browser.conftest import _serve
+from tests.browser.conftest import _serve, staff_sign_in
 from tests.integration.test_reports import insert
 from tests.staff import PASSWORD, add_officer, secret
 from webapp import create_app, db
@@ -53,15 +52,8 @@ def reports_site(tmp_path_factory):
 def signed_in(browser, reports_site, width):
     app, base = reports_site
     context = browser.new_context(base_url=base, viewport={"width": width, "height": 800})
-    page = context.new_page()
-    page.goto("/staff/login")
-    page.get_by_label("Email address").fill(manager(width))
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Continue").click()
-    page.get_by_label("Code from your authenticator app").fill(
-        pyotp.TOTP(secret(app, manager(width))).now())
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/staff/")
+    page = staff_sign_in(context.new_page(), manager(width), secret(app, manager(width)),
+                         PASSWORD)
     return context, page
 
 

@@ -1,8 +1,9 @@
 """An officer made with the command signs in in Chromium and opens a referral."""
 
-import pyotp
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+
+from tests.browser.conftest import staff_sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -27,14 +28,7 @@ def test_officer_signs_in_and_opens_a_fresh_referral(live_app, new_page):
     resident.get_by_role("button", name="Send").click()
     reference = resident.locator(".reference").inner_text()
 
-    page = new_page()
-    page.goto("/staff/")
-    page.get_by_label("Email address").fill("browser.officer@example.org")
-    page.get_by_label("Password").fill("a long pass phrase")
-    page.get_by_role("button", name="Continue").click()
-    page.get_by_label("Code from your authenticator app").fill(pyotp.TOTP(secret).now())
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/staff/")
+    page = staff_sign_in(new_page(), "browser.officer@example.org", secret)
     results = Axe().run(page)
     assert results.violations_count == 0, results.generate_report()
     page.get_by_role("link", name=reference).click()

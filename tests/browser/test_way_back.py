@@ -9,10 +9,11 @@ finds nothing, nothing scrolls sideways at 360 px, in English and in Urdu."""
 
 from __future__ import annotations
 
-import pyotp
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
+
+from tests.browser.conftest import staff_sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -37,15 +38,7 @@ def officer_page(live_app, new_page):
         input="a long pass phrase\na long pass phrase\n")
     assert result.exit_code == 0, result.output
     secret = result.output.split("TOTP secret: ")[1].split()[0]
-    page = new_page()
-    page.goto("/staff/")
-    page.get_by_label("Email address").fill(OFFICER)
-    page.get_by_label("Password").fill("a long pass phrase")
-    page.get_by_role("button", name="Continue").click()
-    page.get_by_label("Code from your authenticator app").fill(pyotp.TOTP(secret).now())
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/staff/")
-    return page
+    return staff_sign_in(new_page(), OFFICER, secret)
 
 
 def ask_to_be_written_to(page):

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import select
 
+from tests.content import publish_rows
 from tests.integration.test_content_editor import (
     CAMPAIGN,
     COMMS,
@@ -51,6 +52,16 @@ def approval_form(client):
     form = page[page.index('action="' + APPROVE) :]
     fields = dict(re.findall(r'name="([^"]+)"[^>]*value="([^"]*)"', form.split("</form>")[0]))
     return {**fields, "action": "approve"}
+
+
+def crafted_approval(client, site):
+    """An approval posted by hand, without the approval page's form."""
+    data = {
+        "csrf_token": token(client, "/staff/content/"),
+        "action": "approve",
+        "version": str(draft_id(site)),
+    }
+    return client.post(APPROVE, data=data)
 
 
 def published_text(site, slug="safe-week", lang="en"):
@@ -114,12 +125,7 @@ def test_editing_after_a_colleague_keeps_every_writer_from_approving(team):
     for writer in (first, second):
         page = writer.get(APPROVE).get_data(as_text=True)
         assert "Approve and publish" not in page
-        data = {
-            "csrf_token": token(writer, "/staff/content/"),
-            "action": "approve",
-            "version": str(draft_id(site)),
-        }
-        writer.post(APPROVE, data=data)
+        crafted_approval(writer, site)
         assert published_text(site) is None
     assert third.post(APPROVE, data=approval_form(third)).status_code == 302
     assert published_text(site) is not None
@@ -140,12 +146,7 @@ def test_a_restored_draft_keeps_its_writers_from_approving_it(team):
     write(colleague, action="submit", body=CAMPAIGN["body"] + "\n\nCall 0300 123 4567.")
     page = author.get(APPROVE).get_data(as_text=True)
     assert "another person must approve it" in page
-    data = {
-        "csrf_token": token(author, "/staff/content/"),
-        "action": "approve",
-        "version": str(draft_id(site)),
-    }
-    author.post(APPROVE, data=data)
+    crafted_approval(author, site)
     assert published_text(site) is None
     # A third person may.
     assert third.post(APPROVE, data=approval_form(third)).status_code == 302
@@ -303,26 +304,7 @@ def test_hostile_rows_in_the_database_take_no_public_page_down(team):
         ("other", "odd-kind", "en", "---\ntitle: a\n---\nx"),
         ("pages", "odd-lang", "xx-evil", "---\ntitle: a\nsummary: b\n---\nx"),
     ]
-    at = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
-    with site.app_context():
-        session = db.session()
-        for kind, slug, lang, text in rows:
-            session.add(
-                ContentVersion(
-                    kind=kind,
-                    slug=slug,
-                    lang=lang,
-                    text=text,
-                    state="published",
-                    authors="x",
-                    created_at=at,
-                    updated_at=at,
-                    approver="y",
-                    approved_at=at,
-                )
-            )
-        session.execute(db.text("UPDATE content_serial SET value = value + 1"))
-        session.commit()
+    publish_rows(site, rows)
     public = site.test_client()
     for path in ("/", "/cy/", PUBLIC, "/campaigns/", "/clares-law", "/help-near-you"):
         assert public.get(path).status_code == 200, path
