@@ -3,7 +3,7 @@ then answered whole.
 
 The home page, ``/safety-online``, the information pages and the campaigns
 depend only on their address (which holds the language), the day (campaigns
-start and end by UK date), the content files and, for ``/safety-online``, the
+start and end by UK date), the published content (its serial) and, for ``/safety-online``, the
 visitor's browser family. Nothing in them belongs to a visitor: no form token,
 no session, no nonce (the CSP allows the one inline style by its hash). So
 each worker keeps the HTML of the pages it served most recently, and another

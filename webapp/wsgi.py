@@ -2,7 +2,7 @@
 
 With ``preload_app`` (the default in ``gunicorn.conf.py``) this module runs
 once, in the master, before the workers are forked. What is loaded here (the
-templates, every language's catalogue and locale data, the content files) is
+templates, every language's catalogue and locale data, the published content) is
 then shared by all the workers instead of being loaded again by each.
 """
 
