@@ -54,6 +54,7 @@ def ask_by_text(page, check_each=False):
     trail = set()
     page.get_by_role("link", name="Start now").click()
     expect(heading(page)).to_have_text("Are you in danger right now?")
+    page.wait_for_load_state()  # site.js has run (see test_back_buttons_go_back...)
     trail.add(place(page))
     page.get_by_role("radio", name="No", exact=True).check()
     go_on(page, trail=trail)
@@ -221,6 +222,7 @@ def test_quick_exit_in_the_middle_of_a_journey(page, neutral, live_server):
     page.wait_for_url("**/concern")
     page.locator("a.button").click()
     expect(heading(page)).to_have_text("Is the person in danger right now?")
+    page.wait_for_load_state()  # site.js has run: Shift leaves
     go_on(page)
     go_on(page)
     expect(heading(page)).to_have_text("What have you seen or heard?")
