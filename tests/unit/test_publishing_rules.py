@@ -37,6 +37,27 @@ def test_a_translation_is_stale_once_the_english_is_published_after_it():
     assert not rules.is_stale(None, at) and not rules.is_stale(at, None)
 
 
+def test_the_languages_at_a_glance_put_what_needs_doing_first():
+    t = rules.Translation
+    glance = rules.at_a_glance([
+        t("en", published=True, draft=rules.WAITING, stale=False),
+        t("cy", published=True, draft=None, stale=True),
+        t("pl", published=False, draft=rules.DRAFT, stale=False),
+        t("ar", published=False, draft=None, stale=False),
+        t("ur", published=True, draft=None, stale=False),
+    ])
+    assert glance == [
+        (rules.STALE, ["cy"]),  # send it to a translator
+        (rules.WAITING, ["en"]),
+        (rules.DRAFT, ["pl"]),
+        (rules.MISSING, ["ar"]),
+        (rules.PUBLISHED, ["en", "ur"]),  # the English is live while its change waits
+    ]
+    assert rules.at_a_glance([t("en", published=True, draft=None, stale=False)]) == [
+        (rules.PUBLISHED, ["en"])
+    ]
+
+
 def test_the_diff_shows_each_changed_line_once_in_reading_order():
     old = "\n".join(f"line {n}" for n in range(20))
     new = old.replace("line 10", "line ten").replace("line 19", "line 19\nline 20")

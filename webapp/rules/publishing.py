@@ -93,6 +93,23 @@ class Translation:
 
 MISSING, STALE = "missing", "stale"
 
+# What the list groups a document's languages by, what needs doing first:
+# older than the English (send it to a translator), waiting for approval,
+# a draft being written, missing, then published and up to date.
+GLANCE_ORDER = (STALE, WAITING, DRAFT, MISSING, PUBLISHED)
+
+
+def at_a_glance(translations: list[Translation]) -> list[tuple[str, list[str]]]:
+    """A document's languages grouped by what the list says of them, in
+    ``GLANCE_ORDER``, each group in the languages' own order; a language
+    with a published version and an open draft is in both groups. Groups
+    with no language are left out."""
+    groups: dict[str, list[str]] = {mark: [] for mark in GLANCE_ORDER}
+    for translation in translations:
+        for mark in translation.marks:
+            groups[mark].append(translation.lang)
+    return [(mark, langs) for mark, langs in groups.items() if langs]
+
 
 def change_under_way(drafts: list[str]) -> str | None:
     """Of the open drafts of a document's languages (their states): WAITING

@@ -239,6 +239,11 @@ class Row:
     change: str | None  # rules.DRAFT, WAITING or None
     translations: list[rules.Translation]
 
+    @property
+    def languages(self) -> list[tuple[str, list[str]]]:
+        """Its languages grouped by state, what needs doing first."""
+        return rules.at_a_glance(self.translations)
+
 
 def overview(versions: list[ContentVersion], languages: tuple[str, ...]) -> list[Row]:
     """One row per document: what residents see of it, and of each language."""
