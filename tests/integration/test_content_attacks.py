@@ -96,6 +96,30 @@ def test_approval_publishes_only_the_text_the_approver_read(team):
     assert "0300 123 4567" in published_text(site)
 
 
+def test_the_approver_reads_a_hostile_change_as_text_with_the_swapped_digit_marked(team):
+    """The words marked in a changed line are escaped like the rest: a
+    draft's script is shown, never run, on the approval page (even one put
+    up for approval by editing the database); and a number changed by one
+    digit is marked where it changed."""
+    site, author, approver, _third = team
+    line = "Call 0808 2000 247 any time."
+    assert write(author, action="submit", body=CAMPAIGN["body"] + "\n\n" + line).status_code == 302
+    assert approver.post(APPROVE, data=approval_form(approver)).status_code == 302
+    hostile = line.replace("247", "248 <script>alert(1)</script> &amp;")
+    assert write(author, action="save", body=CAMPAIGN["body"] + "\n\n" + hostile).status_code == 302
+    with site.app_context():  # asked for approval behind the site's back (it refuses to ask)
+        session = db.session()
+        session.get(ContentVersion, draft_id(site)).state = "waiting"
+        session.commit()
+    page = approver.get(APPROVE).get_data(as_text=True)
+    assert "<script>alert" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "&amp;amp;" in page
+    assert '<span class="diff-label">Removed:</span> Call 0808 2000 <mark>247</mark> any' in page
+    added = page[page.index('<span class="diff-label">Added:</span> Call 0808 2000 <mark>248') :]
+    assert added.split("</ins>")[0].count("<mark>") == 1  # one stretch, script and all
+    assert "Approve and publish" not in page  # a draft with script can never be published
+
+
 def test_approving_with_another_documents_version_id_is_refused(team):
     site, author, approver, _third = team
     write(author, action="submit")

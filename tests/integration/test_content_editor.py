@@ -153,8 +153,15 @@ def test_a_typo_fixed_is_approved_then_the_earlier_version_restored(editor, cloc
     assert "<h1>Safe at Hoem Week</h1>" in public.get("/campaigns/safe-week").get_data(as_text=True)
     write(first, action="submit")
     diff = second.get("/staff/content/campaigns/safe-week/en/approve").get_data(as_text=True)
-    assert '<del><span class="diff-label">Removed:</span> title: Safe at Hoem Week</del>' in diff
-    assert '<ins><span class="diff-label">Added:</span> title: Safe at Home Week</ins>' in diff
+    # The line, and in it the word that differs.
+    assert (
+        '<del><span class="diff-label">Removed:</span> title: Safe at <mark>Hoem</mark> Week</del>'
+        in diff
+    )
+    assert (
+        '<ins><span class="diff-label">Added:</span> title: Safe at <mark>Home</mark> Week</ins>'
+        in diff
+    )
     approve(site, second)
     assert "<h1>Safe at Home Week</h1>" in public.get("/campaigns/safe-week").get_data(as_text=True)
     history = first.get("/staff/content/campaigns/safe-week/en/history").get_data(as_text=True)

@@ -37,6 +37,40 @@ def test_a_translation_is_stale_once_the_english_is_published_after_it():
     assert not rules.is_stale(None, at) and not rules.is_stale(at, None)
 
 
+def test_one_digit_changed_in_a_paragraph_is_marked_in_the_line():
+    old = "Intro\nCall the team on 0800 123 4567, any day, for advice.\nEnd"
+    new = "Intro\nCall the team on 0800 123 4568, any day, for advice.\nEnd"
+    rows = rules.marked_diff(rules.line_diff(old, new))
+    assert rows[0] == ("same", [(False, "Intro")])
+    assert rows[1] == ("removed", [(False, "Call the team on 0800 123 "), (True, "4567"),
+                                   (False, ", any day, for advice.")])
+    assert rows[2] == ("added", [(False, "Call the team on 0800 123 "), (True, "4568"),
+                                 (False, ", any day, for advice.")])
+    # The parts are the lines, whole: nothing is lost or added in the marking.
+    assert ["".join(text for _changed, text in parts) for _kind, parts in rows] == [
+        "Intro", old.split("\n")[1], new.split("\n")[1], "End"]
+
+
+def test_lines_too_unlike_are_not_marked_and_leftovers_stand_whole():
+    rows = rules.marked_diff([
+        ("removed", "The old opening words here"),
+        ("removed", "A second line that goes"),
+        ("added", "Something else entirely, nothing shared"),
+        ("same", "kept"),
+        ("added", "a new line"),
+    ])
+    assert rows == [
+        ("removed", [(False, "The old opening words here")]),
+        ("removed", [(False, "A second line that goes")]),  # nothing to pair with
+        ("added", [(False, "Something else entirely, nothing shared")]),
+        ("same", [(False, "kept")]),
+        ("added", [(False, "a new line")]),
+    ]
+    # A word added at the end of a line: only it is marked, on the added side.
+    assert rules.changed_words("Open every day", "Open every day except Sunday") == (
+        [(False, "Open every day")], [(False, "Open every day"), (True, " except Sunday")])
+
+
 def test_the_languages_at_a_glance_put_what_needs_doing_first():
     t = rules.Translation
     glance = rules.at_a_glance([

@@ -147,6 +147,61 @@ def line_diff(old: str, new: str) -> list[tuple[str, str]]:
     return rows
 
 
+# A word, a run of spaces, or one other character: what a changed line is
+# compared by, so that one digit of a phone number stands out in a paragraph.
+TOKEN = re.compile(r"\w+|\s+|[^\w\s]")
+ALIKE = 0.5  # below this share of tokens in common, the whole line is new
+
+
+def marked_diff(rows: list[tuple[str, str]]) -> list[tuple[str, list[tuple[bool, str]]]]:
+    """``line_diff``'s rows with each line cut into (changed, text) parts: a
+    removed line and the added line that took its place (the first removed
+    with the first added of a change, and so on) mark the words that differ;
+    every other line is one unmarked part. Lines too unlike to pair, and
+    lines left over, are unmarked: the row's own label says they changed."""
+    marked = [(kind, [(False, line)]) for kind, line in rows]
+    start = 0
+    while start < len(rows):
+        if rows[start][0] != "removed":
+            start += 1
+            continue
+        removed_end = start
+        while removed_end < len(rows) and rows[removed_end][0] == "removed":
+            removed_end += 1
+        added_end = removed_end
+        while added_end < len(rows) and rows[added_end][0] == "added":
+            added_end += 1
+        pairs = zip(range(start, removed_end), range(removed_end, added_end), strict=False)
+        for old_at, new_at in pairs:
+            old_parts, new_parts = changed_words(rows[old_at][1], rows[new_at][1])
+            if old_parts is not None:
+                marked[old_at] = ("removed", old_parts)
+                marked[new_at] = ("added", new_parts)
+        start = added_end
+    return marked
+
+
+def changed_words(old: str, new: str):
+    """Two versions of a line as (changed, text) parts, the words that differ
+    marked; (None, None) when they have too little in common to compare."""
+    a, b = TOKEN.findall(old), TOKEN.findall(new)
+    matcher = difflib.SequenceMatcher(a=a, b=b, autojunk=False)
+    if matcher.ratio() < ALIKE:
+        return None, None
+    old_parts: list[tuple[bool, str]] = []
+    new_parts: list[tuple[bool, str]] = []
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        for parts, tokens in ((old_parts, a[i1:i2]), (new_parts, b[j1:j2])):
+            if not tokens:
+                continue
+            changed, text = tag != "equal", "".join(tokens)
+            if parts and parts[-1][0] == changed:
+                parts[-1] = (changed, parts[-1][1] + text)
+            else:
+                parts.append((changed, text))
+    return old_parts, new_parts
+
+
 FIELD = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\s*:")
 
 

@@ -584,7 +584,9 @@ def approve_content(kind, slug, lang):
         doc=doc,
         draft=draft,
         here=here,
-        diff=rules.line_diff(doc.current.text if doc.current else "", draft.text),
+        diff=rules.marked_diff(
+            rules.line_diff(doc.current.text if doc.current else "", draft.text)
+        ),
         problems=placed(draft.text, checked),
         refused=rules.approval_refused(
             draft.author_names, g.staff.email, site.two_person_publishing
