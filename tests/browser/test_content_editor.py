@@ -38,6 +38,9 @@ def test_a_comms_officer_writes_and_previews_a_campaign(live_app, new_page):
         page.evaluate("document.documentElement.dir = 'ltr'")
 
     sound("list")
+    # On a phone each document is a block: nothing of the list is off to the side.
+    region = page.locator(".table-scroll[aria-labelledby=all-documents]")
+    assert region.evaluate("el => el.scrollWidth <= el.clientWidth")
     page.get_by_role("link", name="New page or campaign").click()
     sound("new")
     page.get_by_label("A campaign").check()
