@@ -15,7 +15,11 @@ client (the server's own work, no network). Prints:
 - the time to import the shipped content/ folder into an empty database
   (``content import``: check, then publish every file, each audited),
 - a content page rendered from a cold snapshot: a new instance's first
-  request, which reads and parses every published version.
+  request, which reads and parses every published version,
+- what the approval page's diff costs (``rules.line_diff`` then
+  ``rules.marked_diff``) for the largest text the editor takes (100,000
+  characters): one digit changed in one long line, every word of one long
+  line changed, and every line changed (the worst cases for marking words).
 
     .venv/bin/python bench/publishing.py
 """
@@ -34,6 +38,7 @@ sys.path.insert(0, str(ROOT))
 
 from webapp import create_app, db  # noqa: E402
 from webapp.content import CONTENT_DIR  # noqa: E402
+from webapp.rules import publishing as rules  # noqa: E402
 from webapp.staff import publishing  # noqa: E402
 
 PAGE = "/clares-law"
@@ -163,7 +168,33 @@ def reach(folder: str) -> None:
     )
 
 
+def diff_cost() -> None:
+    """The approval page's diff, worst cases at the editor's size limit."""
+    words = ["call", "the", "team", "on", "0800", "for", "help", "any", "day", "safe"]
+
+    def text(count: int, shift: int = 0) -> str:
+        return " ".join(words[(n * 7 + shift * (n % 2)) % len(words)] for n in range(count))
+
+    line = text(15_000)[:99_000]
+    cases = {
+        "one digit changed in a 99,000-character line": (line + " 0800 1", line + " 0800 2"),
+        "every other word of a 99,000-character line changed": (line, text(15_000, 3)[:99_000]),
+        "all 1,600 lines of 60 characters changed": (
+            "\n".join(text(10) for _ in range(1_600)),
+            "\n".join(text(10, 1) for _ in range(1_600)),
+        ),
+    }
+    for name, (old, new) in cases.items():
+        times = []
+        for _ in range(3):
+            started = time.perf_counter()
+            rules.marked_diff(rules.line_diff(old, new))
+            times.append(milliseconds(started))
+        print(f"approval diff, {name}: median {statistics.median(times):.0f} ms")
+
+
 def main() -> None:
+    diff_cost()
     with tempfile.TemporaryDirectory() as folder:
         import_shipped(folder)
         cold_page(folder)

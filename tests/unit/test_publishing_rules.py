@@ -71,6 +71,23 @@ def test_lines_too_unlike_are_not_marked_and_leftovers_stand_whole():
         [(False, "Open every day")], [(False, "Open every day"), (True, " except Sunday")])
 
 
+def test_a_very_long_line_is_marked_where_it_changed_without_comparing_all_of_it():
+    words = " ".join(f"word{n}" for n in range(20_000))  # 40,000 tokens on one line
+    old, new = f"{words} 0800 123 4567 {words}", f"{words} 0800 123 4568 {words}"
+    old_parts, new_parts = rules.changed_words(old, new)
+    assert [text for changed, text in new_parts if changed] == ["4568"]
+    assert "".join(text for _changed, text in old_parts) == old
+    # A middle too long to compare word by word is marked as one stretch.
+    middle = " ".join(f"new{n}" for n in range(rules.COMPARED_TOKENS))
+    _old_parts, new_parts = rules.changed_words(f"{words} x {words}", f"{words} {middle} {words}")
+    assert [text for changed, text in new_parts if changed] == [middle]
+    # With the diff's budget spent, what differs is one stretch too.
+    budget = [0]
+    _old_parts, new_parts = rules.changed_words("a b c d e f", "a b x d y f", budget)
+    assert new_parts == [(False, "a b "), (True, "x d y"), (False, " f")]
+    assert budget == [0]
+
+
 def test_the_languages_at_a_glance_put_what_needs_doing_first():
     t = rules.Translation
     glance = rules.at_a_glance([

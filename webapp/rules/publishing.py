@@ -151,6 +151,14 @@ def line_diff(old: str, new: str) -> list[tuple[str, str]]:
 # compared by, so that one digit of a phone number stands out in a paragraph.
 TOKEN = re.compile(r"\w+|\s+|[^\w\s]")
 ALIKE = 0.5  # below this share of tokens in common, the whole line is new
+# Comparing words costs up to the product of the two lines' lengths: what
+# differs between a line's common start and common end is compared word by
+# word only up to this many tokens a side, and a whole diff spends at most
+# COMPARE_BUDGET (tokens times tokens) on it, so that no draft (100,000
+# characters on one line, say) makes the approval page slow. Past either,
+# the middle is marked as one changed stretch, or the line is left unmarked.
+COMPARED_TOKENS = 1_000
+COMPARE_BUDGET = 1_000_000
 
 
 def marked_diff(rows: list[tuple[str, str]]) -> list[tuple[str, list[tuple[bool, str]]]]:
@@ -160,6 +168,7 @@ def marked_diff(rows: list[tuple[str, str]]) -> list[tuple[str, list[tuple[bool,
     every other line is one unmarked part. Lines too unlike to pair, and
     lines left over, are unmarked: the row's own label says they changed."""
     marked = [(kind, [(False, line)]) for kind, line in rows]
+    budget = [COMPARE_BUDGET]
     start = 0
     while start < len(rows):
         if rows[start][0] != "removed":
@@ -173,7 +182,7 @@ def marked_diff(rows: list[tuple[str, str]]) -> list[tuple[str, list[tuple[bool,
             added_end += 1
         pairs = zip(range(start, removed_end), range(removed_end, added_end), strict=False)
         for old_at, new_at in pairs:
-            old_parts, new_parts = changed_words(rows[old_at][1], rows[new_at][1])
+            old_parts, new_parts = changed_words(rows[old_at][1], rows[new_at][1], budget)
             if old_parts is not None:
                 marked[old_at] = ("removed", old_parts)
                 marked[new_at] = ("added", new_parts)
@@ -181,16 +190,37 @@ def marked_diff(rows: list[tuple[str, str]]) -> list[tuple[str, list[tuple[bool,
     return marked
 
 
-def changed_words(old: str, new: str):
+def changed_words(old: str, new: str, budget: list[int] | None = None):
     """Two versions of a line as (changed, text) parts, the words that differ
-    marked; (None, None) when they have too little in common to compare."""
+    marked; (None, None) when they have too little in common to compare.
+    ``budget`` (a one-item list) is what is left of the diff's comparing."""
     a, b = TOKEN.findall(old), TOKEN.findall(new)
-    matcher = difflib.SequenceMatcher(a=a, b=b, autojunk=False)
-    if matcher.ratio() < ALIKE:
+    head = 0
+    while head < min(len(a), len(b)) and a[head] == b[head]:
+        head += 1
+    tail = 0
+    while tail < min(len(a), len(b)) - head and a[-1 - tail] == b[-1 - tail]:
+        tail += 1
+    middle_a, middle_b = a[head : len(a) - tail], b[head : len(b) - tail]
+    cost = len(middle_a) * len(middle_b)
+    budget = budget if budget is not None else [COMPARE_BUDGET]
+    if max(len(middle_a), len(middle_b)) <= COMPARED_TOKENS and cost <= budget[0]:
+        budget[0] -= cost
+        matcher = difflib.SequenceMatcher(a=middle_a, b=middle_b, autojunk=False)
+        middle = matcher.get_opcodes()
+    else:  # too long to compare word by word: the middle changed as a whole
+        middle = [("replace", 0, len(middle_a), 0, len(middle_b))]
+    same = head + tail + sum(i2 - i1 for tag, i1, i2, _j1, _j2 in middle if tag == "equal")
+    if 2 * same < ALIKE * (len(a) + len(b)):
         return None, None
+    stretches = [("equal", 0, head, 0, head)]
+    stretches += [
+        (tag, head + i1, head + i2, head + j1, head + j2) for tag, i1, i2, j1, j2 in middle
+    ]
+    stretches.append(("equal", len(a) - tail, len(a), len(b) - tail, len(b)))
     old_parts: list[tuple[bool, str]] = []
     new_parts: list[tuple[bool, str]] = []
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+    for tag, i1, i2, j1, j2 in stretches:
         for parts, tokens in ((old_parts, a[i1:i2]), (new_parts, b[j1:j2])):
             if not tokens:
                 continue
