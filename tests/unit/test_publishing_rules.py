@@ -88,6 +88,24 @@ def test_a_very_long_line_is_marked_where_it_changed_without_comparing_all_of_it
     assert budget == [0]
 
 
+def test_the_line_diff_matches_the_common_start_and_end_then_bounds_the_rest():
+    # The empty line between paragraphs is everywhere: a rewrite of every
+    # paragraph is removed then added, its unchanged ends kept as context.
+    old = "Title\n\n" + "\n\n".join(f"old {n}" for n in range(3000)) + "\n\nEnd"
+    new = "Title\n\n" + "\n\n".join(f"new {n}" for n in range(3000)) + "\n\nEnd"
+    rows = rules.line_diff(old, new)
+    assert rows[:2] == [("same", "Title"), ("same", "")]
+    assert rows[-2:] == [("same", ""), ("same", "End")]
+    assert sum(kind == "removed" for kind, _line in rows) == 3000 + 2999  # lines and gaps
+    assert ("added", "new 2999") in rows
+    # Opcodes always rebuild both texts, whatever path they took.
+    a, b = old.split("\n"), new.split("\n")
+    for x, y in ((a, b), (a[:50], b[:70]), (a, a), ([], b[:3])):
+        ops = rules.line_opcodes(x, y)
+        assert [line for _t, i1, i2, _j1, _j2 in ops for line in x[i1:i2]] == x
+        assert [line for _t, _i1, _i2, j1, j2 in ops for line in y[j1:j2]] == y
+
+
 def test_the_languages_at_a_glance_put_what_needs_doing_first():
     t = rules.Translation
     glance = rules.at_a_glance([

@@ -133,18 +133,60 @@ def line_diff(old: str, new: str) -> list[tuple[str, str]]:
     """What changed, line by line: ("same" | "removed" | "added", line), in
     reading order, with unchanged stretches longer than six lines cut to the
     three lines either side of a change (("gap", "") marks a cut)."""
+    a, b = old.split("\n"), new.split("\n")
     rows: list[tuple[str, str]] = []
-    matcher = difflib.SequenceMatcher(a=old.split("\n"), b=new.split("\n"), autojunk=False)
-    for group in matcher.get_grouped_opcodes(3):
-        if rows:
-            rows.append(("gap", ""))
-        for tag, i1, i2, j1, j2 in group:
-            if tag == "equal":
-                rows += [("same", line) for line in matcher.a[i1:i2]]
-                continue
-            rows += [("removed", line) for line in matcher.a[i1:i2]]
-            rows += [("added", line) for line in matcher.b[j1:j2]]
+    kept: list[tuple[str, str]] = []  # the unchanged lines since the last change
+    for tag, i1, i2, j1, j2 in line_opcodes(a, b):
+        if tag == "equal":
+            kept += [("same", line) for line in a[i1:i2]]
+            continue
+        if kept:
+            if not rows:  # before the first change: only the three lines next to it
+                rows += kept[-3:]
+            elif len(kept) > 6:
+                rows += [*kept[:3], ("gap", ""), *kept[-3:]]
+            else:
+                rows += kept
+            kept = []
+        rows += [("removed", line) for line in a[i1:i2]]
+        rows += [("added", line) for line in b[j1:j2]]
+    if rows:  # after the last change: the three lines next to it
+        rows += kept[:3]
     return rows
+
+
+# Comparing lines costs up to the product of the two texts' lengths in
+# lines (worse where one line, the empty line between paragraphs, is
+# everywhere): past this, what differs between the texts' common start and
+# end is shown as removed, then added, whole.
+COMPARED_LINES = 4_000_000
+
+
+def line_opcodes(a: list[str], b: list[str]) -> list[tuple[str, int, int, int, int]]:
+    """difflib's opcodes for two texts' lines, in time that stays short for
+    any text the editor takes: the common start and end are matched first;
+    the lines between are compared with difflib's heuristic for popular
+    lines (which treats a line found everywhere as not worth matching on),
+    or, past COMPARED_LINES, replaced whole."""
+    head = 0
+    while head < min(len(a), len(b)) and a[head] == b[head]:
+        head += 1
+    tail = 0
+    while tail < min(len(a), len(b)) - head and a[-1 - tail] == b[-1 - tail]:
+        tail += 1
+    middle_a, middle_b = a[head : len(a) - tail], b[head : len(b) - tail]
+    if not middle_a and not middle_b:
+        middle = []
+    elif len(middle_a) * len(middle_b) <= COMPARED_LINES:
+        matcher = difflib.SequenceMatcher(a=middle_a, b=middle_b, autojunk=True)
+        middle = matcher.get_opcodes()
+    else:
+        middle = [("replace", 0, len(middle_a), 0, len(middle_b))]
+    opcodes = [("equal", 0, head, 0, head)] if head else []
+    opcodes += [(tag, head + i1, head + i2, head + j1, head + j2) for tag, i1, i2, j1, j2 in middle]
+    if tail:
+        opcodes.append(("equal", len(a) - tail, len(a), len(b) - tail, len(b)))
+    return opcodes
 
 
 # A word, a run of spaces, or one other character: what a changed line is
