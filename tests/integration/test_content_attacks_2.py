@@ -115,6 +115,9 @@ def test_an_invisible_right_to_left_mark_cannot_show_the_approver_another_number
         diff = page[page.index('<ol class="diff"') : page.index("</ol>")]
         invisible_in_diff = "\u200f0161" in diff or "\u20670161" in diff
         assert not (invisible_in_diff and "Approve and publish" in page), hidden
+        # Shown by name instead, in the order residents read the number.
+        named = "\u27e8U+200F\u27e9" if n == 0 else "\u27e8U+2067\u27e9"
+        assert f"{named}0161 496 0808" in diff
         write(author, action="discard")
 
 

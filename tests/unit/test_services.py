@@ -189,6 +189,18 @@ def test_a_premium_rate_number_in_a_services_text_is_refused(tmp_path, text):
     assert "premium-rate" in caught.value.reason or "tel:+449061234567" in caught.value.reason
 
 
+def test_a_premium_rate_number_is_read_as_a_phone_dials_it():
+    from webapp.content.render import premium_rate
+
+    for number in ("14109061234567", "1470 0906 123 4567", "+44/9061234567", "0/906/123/4567",
+                   "\uff10\uff19\uff10\uff16\uff11\uff12\uff13\uff14\uff15\uff16\uff17",
+                   "141 118 500"):
+        assert premium_rate(number), number
+    # Glasgow's 0141 and +44 141, 116 123 and 141 alone are not.
+    for number in ("0141 496 0000", "+44 141 496 0000", "116 123", "141", "0808 2000 247"):
+        assert not premium_rate(number), number
+
+
 def test_a_premium_rate_number_is_never_made_a_call_link():
     from webapp.content.render import dial
 

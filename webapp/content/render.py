@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html as html_lib
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from urllib.parse import unquote, urlsplit
 
@@ -68,8 +69,15 @@ class Rendered:
 
 def premium_rate(number: str) -> bool:
     """A UK premium-rate number (09..., or 118 directory enquiries): a call
-    costs pounds a minute. The phone field of a service refuses them too."""
-    compact = re.sub(r"[\s().-]", "", number.replace("(0)", ""))  # +44 (0)906...
+    costs pounds a minute. The phone field of a service refuses them too.
+    Read as a phone dials it: full-width digits as digits, every separator
+    dropped ("/" too), and the prefixes that hide or show the caller's
+    number (141, 1470) skipped, since the network dials what follows."""
+    compact = unicodedata.normalize("NFKC", number).replace("(0)", "")  # +44 (0)906...
+    compact = re.sub(r"[^0-9+]", "", compact)
+    for prefix in ("1470", "141"):
+        if compact.startswith(prefix) and len(compact) > len(prefix) + 3:
+            compact = compact[len(prefix) :]
     for international in ("+44", "0044"):
         if compact.startswith(international):
             compact = "0" + compact[len(international) :]

@@ -189,6 +189,21 @@ def line_opcodes(a: list[str], b: list[str]) -> list[tuple[str, int, int, int, i
     return opcodes
 
 
+# Characters that are not seen but change how the text around them reads:
+# the Arabic letter mark, zero-width ones, the left-to-right and
+# right-to-left marks, the invisible operators and the isolates, the byte
+# order mark. Translations may need the marks and isolates, so they are not
+# refused; but where staff read a text to approve it, each is shown by its
+# name, so that "Call [RLM]0161 496 0808" cannot read as another number.
+INVISIBLE = re.compile("[\u061c\u200b-\u200f\u2060-\u2069\ufeff]")
+
+
+def revealed(text: str) -> str:
+    """``text`` with each invisible character written as its code point,
+    like ⟨U+200F⟩ (which also stops it reordering what follows)."""
+    return INVISIBLE.sub(lambda found: f"⟨U+{ord(found.group()):04X}⟩", text)
+
+
 # A word, a run of spaces, or one other character: what a changed line is
 # compared by, so that one digit of a phone number stands out in a paragraph.
 TOKEN = re.compile(r"\w+|\s+|[^\w\s]")
@@ -208,7 +223,8 @@ def marked_diff(rows: list[tuple[str, str]]) -> list[tuple[str, list[tuple[bool,
     removed line and the added line that took its place (the first removed
     with the first added of a change, and so on) mark the words that differ;
     every other line is one unmarked part. Lines too unlike to pair, and
-    lines left over, are unmarked: the row's own label says they changed."""
+    lines left over, are unmarked: the row's own label says they changed.
+    Invisible characters are shown by name (``revealed``)."""
     marked = [(kind, [(False, line)]) for kind, line in rows]
     budget = [COMPARE_BUDGET]
     start = 0
@@ -229,7 +245,9 @@ def marked_diff(rows: list[tuple[str, str]]) -> list[tuple[str, list[tuple[bool,
                 marked[old_at] = ("removed", old_parts)
                 marked[new_at] = ("added", new_parts)
         start = added_end
-    return marked
+    return [
+        (kind, [(changed, revealed(text)) for changed, text in parts]) for kind, parts in marked
+    ]
 
 
 def changed_words(old: str, new: str, budget: list[int] | None = None):

@@ -527,6 +527,7 @@ def preview_page(doc: Editing, text: str, form: ContentForm | None = None, versi
         resident=resident,
         shown=shown,
         direction=direction(doc.lang),
+        kept_text=rules.revealed(version.text) if version is not None else None,
     )
 
 
