@@ -77,6 +77,9 @@ def create_app(config: dict | None = None) -> Flask:
     app.config["SITE"] = load_settings(app.instance_path, env, config.pop("SITE", None))
     app.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
     app.config["MAX_FORM_MEMORY_SIZE"] = MAX_REQUEST_BYTES
+    # The few views that take more (the content editor's page of text): their
+    # endpoint and their limit, set by the part of the site that has them.
+    app.config["LARGER_REQUESTS"] = {}
     app.config["DATABASE_URL"] = env.get("DATABASE_URL") or "sqlite:///" + str(
         Path(app.instance_path, "quietdoor.sqlite3")
     )

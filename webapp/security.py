@@ -318,8 +318,12 @@ def init_app(app: Flask) -> None:
         # Browsers say where a request came from, even without a Referer.
         if request.method == "POST" and request.headers.get("Sec-Fetch-Site") == "cross-site":
             abort(403)
-        # Before routing answers: a huge body is refused whatever its address.
-        if (request.content_length or 0) > app.config["MAX_CONTENT_LENGTH"]:
+        # Before the view reads it: a body larger than its view takes is refused.
+        limit = app.config["LARGER_REQUESTS"].get(
+            request.endpoint, app.config["MAX_CONTENT_LENGTH"]
+        )
+        request.max_content_length = request.max_form_memory_size = limit
+        if (request.content_length or 0) > limit:
             abort(413)
 
     @app.after_request

@@ -151,3 +151,19 @@ def test_a_long_text_under_the_editors_limit_is_given_back_not_lost(team):
     assert response.status_code in (302, 400), response.status_code
     if response.status_code == 400:
         assert body[-200:] in response.get_data(as_text=True)
+
+
+def test_past_the_editors_limit_the_text_comes_back_with_its_error(team):
+    """Longer than the editor takes (in Gujarati: three bytes a character,
+    each sent as %XX, nine bytes): the form's own error, the text given
+    back; a larger request anywhere else is still refused at 64 KB."""
+    _site, author, _approver, third = team
+    body = ("\u0a97\u0ac1\u0a9c\u0ab0\u0abe\u0aa4\u0ac0 " * 12_600)[:100_001]
+    response = write(author, action="save", body=body)
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "The text is too long" in page and body[-300:] in page
+    big = {"csrf_token": "x", "note": "n" * 70_000}
+    assert third.post("/staff/", data=big).status_code == 413
+    assert third.post("/ask/questions", data=big).status_code == 413
+

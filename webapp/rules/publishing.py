@@ -28,6 +28,7 @@ DRAFT, WAITING, PUBLISHED, REPLACED, UNPUBLISHED, DISCARDED = (
 )
 OPEN = (DRAFT, WAITING)  # at most one of these per language of a document
 EDITABLE_KINDS = ("pages", "campaigns")  # local services are loaded from files
+MAX_TEXT = 100_000  # characters in a page's text, as the editor takes it
 FILES = "files"  # the author and approver of a version loaded from the content folder
 
 

@@ -32,7 +32,7 @@ def init_app(app) -> None:
         web,
     )
 
-    del api, content, queue, referral, reports, signin  # imported for their views
+    del api, queue, referral, reports, signin  # imported for their views
     # Now, so that gunicorn's workers (recycled ones too) share the master's
     # keys; else when first needed, as `keys generate` runs before there is one.
     # A key file other users could read stops the start, whatever the command.
@@ -59,6 +59,7 @@ def init_app(app) -> None:
         app.config["SESSION_COOKIE_SAMESITE"] = "Strict"
         app.config["SESSION_COOKIE_PATH"] = "/"
     app.register_blueprint(web.bp)
+    app.config["LARGER_REQUESTS"]["staff.edit_content"] = content.EDIT_REQUEST_BYTES
     from webapp import db
 
     app.cli.add_command(db.staff_db_cli())

@@ -33,6 +33,11 @@ from webapp.staff import publishing
 from webapp.staff.forms import ActionForm, ContentForm, NewContentForm
 from webapp.staff.web import bp, staff_required
 
+# The editor's form, sent as its browser sends it: a page's text in Gujarati,
+# Bengali or Punjabi is three bytes a character, each written %XX; and room
+# for the other fields.
+EDIT_REQUEST_BYTES = 9 * rules.MAX_TEXT + 64 * 1024
+
 LOCKED = ("publish_from", "publish_until", "order")  # a translation's are its English's
 
 

@@ -26,7 +26,7 @@ from wtforms.validators import (
 from webapp import presentation as words
 from webapp.content.library import SLUG
 from webapp.referrals.forms import options
-from webapp.rules import contact, wayback
+from webapp.rules import contact, publishing, wayback
 
 
 class LoginForm(FlaskForm):
@@ -254,7 +254,7 @@ class ContentForm(FlaskForm):
         _l("Text"),
         validators=[
             DataRequired(message=_l("Write the text of the page")),
-            Length(max=100_000, message=_l("The text is too long")),
+            Length(max=publishing.MAX_TEXT, message=_l("The text is too long")),
             no_nul,
         ],
     )
