@@ -22,7 +22,8 @@ max_requests_jitter = 500
 # not a HUP.
 preload_app = os.environ.get("GUNICORN_PRELOAD", "true").lower() != "false"
 
-# The request body limit is enforced by the app (64 KB); these bound the line and headers.
+# The request body limit is enforced by the app (64 KB; the staff content editor's
+# page of text, about 1 MB); these bound the line and headers.
 limit_request_line = 4094
 limit_request_fields = 60
 limit_request_field_size = 8190
