@@ -19,7 +19,8 @@ client (the server's own work, no network). Prints:
 - what the approval page's diff costs (``rules.line_diff`` then
   ``rules.marked_diff``) for the largest text the editor takes (100,000
   characters): one digit changed in one long line, every word of one long
-  line changed, and every line changed (the worst cases for marking words).
+  line changed, every paragraph rewritten, and every line changed (the
+  worst cases for comparing lines, and for marking words).
 
     .venv/bin/python bench/publishing.py
 """
@@ -179,6 +180,11 @@ def diff_cost() -> None:
     cases = {
         "one digit changed in a 99,000-character line": (line + " 0800 1", line + " 0800 2"),
         "every other word of a 99,000-character line changed": (line, text(15_000, 3)[:99_000]),
+        "1,100 paragraphs rewritten, empty lines between": (
+            "\n\n".join(f"Paragraph {n} of the old text, which says so." for n in range(1_100)),
+            "\n\n".join(f"Paragraph {n} of the new text, rewritten." for n in range(1_100)),
+        ),
+        "one-letter lines between empty lines, all changed": ("x\n\n" * 21_000, "y\n\n" * 21_000),
         "all 1,600 lines of 60 characters changed": (
             "\n".join(text(10) for _ in range(1_600)),
             "\n".join(text(10, 1) for _ in range(1_600)),
