@@ -163,18 +163,26 @@ def line_diff(old: str, new: str) -> list[tuple[str, str]]:
 COMPARED_LINES = 4_000_000
 
 
-def line_opcodes(a: list[str], b: list[str]) -> list[tuple[str, int, int, int, int]]:
-    """difflib's opcodes for two texts' lines, in time that stays short for
-    any text the editor takes: the common start and end are matched first;
-    the lines between are compared with difflib's heuristic for popular
-    lines (which treats a line found everywhere as not worth matching on),
-    or, past COMPARED_LINES, replaced whole."""
+def common_ends(a: list[str], b: list[str]) -> tuple[int, int]:
+    """How many items two sequences share at their start, then at their end
+    (not counting the start's again): found in one pass, so that only what
+    lies between needs difflib."""
     head = 0
     while head < min(len(a), len(b)) and a[head] == b[head]:
         head += 1
     tail = 0
     while tail < min(len(a), len(b)) - head and a[-1 - tail] == b[-1 - tail]:
         tail += 1
+    return head, tail
+
+
+def line_opcodes(a: list[str], b: list[str]) -> list[tuple[str, int, int, int, int]]:
+    """difflib's opcodes for two texts' lines, in time that stays short for
+    any text the editor takes: the common start and end are matched first;
+    the lines between are compared with difflib's heuristic for popular
+    lines (which treats a line found everywhere as not worth matching on),
+    or, past COMPARED_LINES, replaced whole."""
+    head, tail = common_ends(a, b)
     middle_a, middle_b = a[head : len(a) - tail], b[head : len(b) - tail]
     if not middle_a and not middle_b:
         middle = []
@@ -256,12 +264,7 @@ def changed_words(old: str, new: str, budget: list[int] | None = None):
     marked; (None, None) when they have too little in common to compare.
     ``budget`` (a one-item list) is what is left of the diff's comparing."""
     a, b = TOKEN.findall(old), TOKEN.findall(new)
-    head = 0
-    while head < min(len(a), len(b)) and a[head] == b[head]:
-        head += 1
-    tail = 0
-    while tail < min(len(a), len(b)) - head and a[-1 - tail] == b[-1 - tail]:
-        tail += 1
+    head, tail = common_ends(a, b)
     middle_a, middle_b = a[head : len(a) - tail], b[head : len(b) - tail]
     cost = len(middle_a) * len(middle_b)
     budget = budget if budget is not None else [COMPARE_BUDGET]
