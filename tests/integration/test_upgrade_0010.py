@@ -24,8 +24,9 @@ def referrals(engine) -> list[tuple]:
             text("SELECT * FROM referral ORDER BY id")).all()]
 
 
-def test_a_site_at_0009_upgrades_and_serves_its_shipped_content(make_app, database_url, clock):
-    app = make_app(database_url, CLOCK=lambda: clock["now"])
+def at_0009_with_a_referral(app) -> list[tuple]:
+    """The app's database at 0009, with one referral sent the usual way;
+    the referral's row as stored."""
     engine = app.extensions["db_engine"]
     db.upgrade(engine, "0009")
     resident = Walker(app.test_client())
@@ -33,6 +34,13 @@ def test_a_site_at_0009_upgrades_and_serves_its_shipped_content(make_app, databa
     assert resident.send("/ask").status_code == 302
     before = referrals(engine)
     assert len(before) == 1
+    return before
+
+
+def test_a_site_at_0009_upgrades_and_serves_its_shipped_content(make_app, database_url, clock):
+    app = make_app(database_url, CLOCK=lambda: clock["now"])
+    engine = app.extensions["db_engine"]
+    before = at_0009_with_a_referral(app)
     assert not CONTENT_TABLES & set(inspect(engine).get_table_names())
 
     db.upgrade(engine)
@@ -61,11 +69,7 @@ def test_a_site_at_0009_upgrades_and_serves_its_shipped_content(make_app, databa
 def test_downgrade_to_0009_removes_the_content_and_keeps_the_rest(make_app, database_url):
     app = make_app(database_url)
     engine = app.extensions["db_engine"]
-    db.upgrade(engine, "0009")
-    resident = Walker(app.test_client())
-    resident.walk("/ask", ASK_BY_PHONE)
-    assert resident.send("/ask").status_code == 302
-    before = referrals(engine)
+    before = at_0009_with_a_referral(app)
     db.upgrade(engine)
     db.downgrade(engine, "0009")
     assert not CONTENT_TABLES & set(inspect(engine).get_table_names())
