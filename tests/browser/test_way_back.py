@@ -44,10 +44,15 @@ def officer_page(live_app, new_page):
 def ask_to_be_written_to(page):
     page.goto("/ask")
     page.get_by_role("link", name="Start now").click()
+    expect(heading(page)).to_have_text("Are you in danger right now?")
+    page.wait_for_load_state()  # site.js has run: the journey adds no history
     page.get_by_role("radio", name="No", exact=True).check()
     page.get_by_role("button", name="Continue").click()
+    expect(heading(page)).to_have_text("How can we contact you safely?")
     page.get_by_label("Write to me on this site").check()
     page.get_by_role("button", name="Continue").click()
+    # The next question is shown before the loop reads its heading.
+    expect(heading(page)).not_to_have_text("How can we contact you safely?")
     for _ in range(12):
         if heading(page).inner_text() == "Your way back to this request":
             break
